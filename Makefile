@@ -1,0 +1,74 @@
+# The wellbeing assistant. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+APP := .venv/bin
+BOT := .venv-bot/bin
+MODEL := models/current.tar.gz
+BOT_DATA := config.yml domain.yml $(shell find data/nlu data/rules data/stories -name '*.yml' 2>/dev/null)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run chat test lint validate test-bot train messages messages-compile migrate bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
+
+setup: .venv/.done .venv-bot/.done system .env migrate messages-compile $(MODEL) ## Install everything, migrate, train the model
+
+run: .env $(MODEL) messages-compile ## Run the whole system (Ctrl-C stops it)
+	$(APP)/python -m scripts.run
+
+chat: ## Text the running assistant from this terminal, as a phone would
+	$(APP)/python -m scripts.chat
+
+test: $(MODEL) messages-compile ## Run the whole test suite (starts its own Redis, Rasa, gateway, worker)
+	$(APP)/pytest
+
+lint: ## ruff and mypy
+	$(APP)/ruff check api scripts tests bench actions
+	$(APP)/mypy
+
+validate: ## Check the Rasa project (rasa data validate)
+	$(BOT)/rasa data validate --domain domain.yml --data data/nlu data/rules data/stories --config config.yml
+
+test-bot: $(MODEL) ## Rasa's own conversation tests
+	$(BOT)/rasa test core --model $(MODEL) --stories data/test --fail-on-prediction-errors --out var/rasa-results
+
+train: $(MODEL) ## Train the Rasa model (only when its data changed)
+
+$(MODEL): $(BOT_DATA) | .venv-bot/.done
+	bash bot/train.sh
+
+messages: ## Extract resident-facing text and update every catalog (Babel)
+	$(APP)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --project wellbeing-assistant -o locales/messages.pot .
+	$(APP)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
+	$(MAKE) messages-compile
+
+messages-compile: ## Compile the catalogs (.po to .mo)
+	@$(APP)/pybabel compile -d locales -D messages --statistics 2>&1 | grep -v '^$$' | sed 's/^/  /'
+
+migrate: .env ## Apply database migrations (Alembic)
+	$(APP)/alembic upgrade head
+
+bench: ## Benchmarks (see bench/README.md)
+	$(APP)/python -m bench.ack
+
+.venv/.done: requirements/app.txt requirements/dev.txt
+	$(PYTHON) -m venv .venv
+	$(APP)/pip install -q --upgrade pip
+	$(APP)/pip install -q -r requirements/dev.txt
+	touch $@
+
+.venv-bot/.done: bot/requirements.txt bot/install.sh
+	PYTHON=$(PYTHON) bash bot/install.sh .venv-bot
+	touch $@
+
+system: ## Install Redis if this machine has none (Debian/Ubuntu)
+	@command -v redis-server >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q redis-server)
+	@# The packaged service is not needed: `make run` and the tests start their own Redis.
+
+.env:
+	cp .env.example .env
+
+clean: ## Remove local data, logs and the trained model (keeps the environments)
+	rm -rf var models .pytest_cache .mypy_cache .ruff_cache

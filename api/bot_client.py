@@ -1,0 +1,105 @@
+"""Talking to the Rasa server over HTTP (its REST channel and its tracker API).
+
+Rasa answers with catalog keys (`{"custom": {"key": ..., "params": {...}}}`); rendering
+happens in the gateway. This module never imports Rasa.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+
+class BotUnavailable(Exception):
+    """Rasa could not be reached, failed, or took too long."""
+
+
+@dataclass(frozen=True)
+class BotReply:
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _reply_from(payload: Any) -> BotReply | None:
+    if not isinstance(payload, dict):
+        return None
+    custom = payload.get("custom")
+    if isinstance(custom, dict) and isinstance(custom.get("key"), str):
+        params = custom.get("params")
+        return BotReply(custom["key"], params if isinstance(params, dict) else {})
+    if payload.get("text"):
+        # Domain responses must be catalog keys; plain text means a mistake in the domain.
+        log.error("the bot sent plain text instead of a catalog key")
+        return BotReply("fallback")
+    return None
+
+
+class RasaClient:
+    def __init__(self, http: httpx.AsyncClient, base_url: str, token: str, timeout: float) -> None:
+        self._http = http
+        self._base = base_url.rstrip("/")
+        self._token = token
+        self._timeout = timeout
+
+    async def turn(self, sender: str, text: str, message_id: int, language: str) -> list[BotReply]:
+        body = {
+            "sender": sender,
+            "message": text,
+            "metadata": {"message_id": str(message_id), "language": language},
+        }
+        try:
+            response = await self._http.post(
+                f"{self._base}/webhooks/rest/webhook", json=body, timeout=self._timeout
+            )
+            response.raise_for_status()
+            data = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise BotUnavailable(type(exc).__name__) from exc
+        if not isinstance(data, list):
+            raise BotUnavailable("unexpected answer")
+        return [reply for item in data if (reply := _reply_from(item)) is not None]
+
+    async def replies_already_given(self, sender: str, message_id: int) -> list[BotReply] | None:
+        """The bot's replies to this message if Rasa already handled it, else None.
+
+        Used before asking again after a failure or timeout, so that a message Rasa did
+        handle is never answered twice.
+        """
+        try:
+            response = await self._http.get(
+                f"{self._base}/conversations/{sender}/tracker",
+                params={"token": self._token, "include_events": "ALL"},
+                timeout=self._timeout,
+            )
+            response.raise_for_status()
+            events = response.json().get("events") or []
+        except (httpx.HTTPError, ValueError, AttributeError) as exc:
+            raise BotUnavailable(type(exc).__name__) from exc
+        wanted = str(message_id)
+        found = False
+        replies: list[BotReply] = []
+        for event in events:
+            kind = event.get("event")
+            if kind == "user":
+                if found:
+                    break
+                found = (event.get("metadata") or {}).get("message_id") == wanted
+            elif found and kind == "bot":
+                reply = _reply_from(event.get("data") or {})
+                if reply is None and event.get("text"):
+                    reply = BotReply("fallback")
+                if reply is not None:
+                    replies.append(reply)
+        return replies if found else None
+
+    async def is_up(self) -> bool:
+        try:
+            response = await self._http.get(f"{self._base}/", timeout=2)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200

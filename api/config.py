@@ -1,0 +1,80 @@
+"""Settings, read from the environment (and `.env`) when asked for, never at import time.
+
+Every field is documented in `.env.example`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The development auth token from `.env.example`. Console mode signs and checks with it;
+#: production refuses it.
+DEV_AUTH_TOKEN = "dev-only-auth-token-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # Twilio. The auth token signs every webhook, in every mode.
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = Field(min_length=8)
+    twilio_from_sms: str = ""
+    twilio_from_whatsapp: str = ""
+    #: Test only: where the twilio SDK sends REST calls (a local fake of the Messages API).
+    twilio_api_base_url: str = ""
+    #: "twilio" or "console"; empty means twilio when TWILIO_ACCOUNT_SID is set, else console.
+    transport: Literal["twilio", "console", ""] = ""
+
+    database_url: str = "sqlite+aiosqlite:///var/app.db"
+    redis_url: str = "redis://127.0.0.1:6390/0"
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str = Field(default="", description="Rasa HTTP API token (tracker reads)")
+    action_server_url: str = "http://127.0.0.1:5055"
+
+    default_language: str = "en"
+    queue_name: str = "wellbeing:queue"
+
+    #: Seconds to wait for the bot before a short holding reply goes to the resident.
+    holding_reply_after: float = 5.0
+    #: Seconds one bot turn may take before it counts as failed and is retried.
+    bot_timeout: float = 30.0
+    #: Longest wait between retries of a bot turn or a send (seconds).
+    retry_max_delay: float = 30.0
+    send_max_attempts: int = 6
+    #: The bot reads at most this many characters of one message; the whole text is stored.
+    bot_max_chars: int = 1000
+    #: A stuck job is picked up again by the recovery sweep after this many seconds.
+    recovery_after: float = 30.0
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _refuse_development_values_in_production(self) -> Settings:
+        if self.environment == "production":
+            if self.twilio_auth_token == DEV_AUTH_TOKEN:
+                raise ValueError("TWILIO_AUTH_TOKEN is the development value; set the real one")
+            if self.resolved_transport != "twilio":
+                raise ValueError("production needs TRANSPORT=twilio and Twilio credentials")
+            if not self.public_base_url.startswith("https://"):
+                raise ValueError("PUBLIC_BASE_URL must be https in production")
+        return self
+
+    @property
+    def resolved_transport(self) -> Literal["twilio", "console"]:
+        if self.transport:
+            return self.transport
+        return "twilio" if self.twilio_account_sid else "console"
+
+    def public_url(self, path: str) -> str:
+        return self.public_base_url.rstrip("/") + path
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]  # values come from the environment

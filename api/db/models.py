@@ -1,0 +1,128 @@
+"""The data model: contacts, their conversation, and every message in and out.
+
+Chatwoot's shape, kept small: a Contact is one phone number; it has one Conversation
+(the thread) whose `owner` is an explicit state; Messages carry direction, channel,
+delivery status and the provider's id.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_uid() -> str:
+    return secrets.token_hex(16)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[dict[str, str]]: JSON}
+
+
+class Channel(enum.StrEnum):
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+
+
+class Owner(enum.StrEnum):
+    """Who speaks for the service in a conversation. Exactly one at a time."""
+
+    BOT = "bot"
+    WAITING = "waiting"  # handed off, no practitioner yet; the bot stays silent
+    HUMAN = "human"  # a practitioner owns it; the bot stays silent
+    RESOLVED = "resolved"
+
+
+class Direction(enum.StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
+class Author(enum.StrEnum):
+    RESIDENT = "resident"
+    BOT = "bot"
+    PRACTITIONER = "practitioner"
+    SYSTEM = "system"
+
+
+class InboundStatus(enum.StrEnum):
+    RECEIVED = "received"  # stored and acknowledged, not yet handled
+    PROCESSED = "processed"  # answered by the bot, or routed to a person
+    UNROUTABLE = "unroutable"  # kept, but we have no number to answer
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Opaque id, used as the Rasa sender id so no phone number reaches the bot's stores.
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    #: E.164 when the number is valid; otherwise the raw sender address, kept as given.
+    phone: Mapped[str] = mapped_column(String(64), unique=True)
+    phone_valid: Mapped[bool] = mapped_column(default=True)
+    language: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    conversation: Mapped[Conversation | None] = relationship(back_populates="contact")
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), unique=True)
+    #: The channel of the resident's latest message; replies go back on it.
+    channel: Mapped[str] = mapped_column(String(16), default=Channel.SMS.value)
+    owner: Mapped[str] = mapped_column(String(16), default=Owner.BOT.value)
+    #: Set when a holding reply went out because the bot was slow or down; cleared on recovery.
+    holding_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_inbound_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    contact: Mapped[Contact] = relationship(back_populates="conversation")
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        Index("ix_messages_conversation_direction_status", "conversation_id", "direction", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(String(16))
+    author: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text, default="")
+    #: Inbound media: [{"url": ..., "content_type": ...}], kept for the practitioner.
+    media: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    #: Twilio's MessageSid (SM...). Unique: a retried inbound delivery is stored once.
+    provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Outbound idempotency key (for example "reply:<inbound id>:<n>"): a reply is queued once.
+    dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    #: The catalog key an outbound message was rendered from (no personal data).
+    catalog_key: Mapped[str | None] = mapped_column(String(64))
+    #: Inbound: received / processed / unroutable.
+    #: Outbound: pending / sending / then Twilio's states (queued, sent, delivered, ...).
+    status: Mapped[str] = mapped_column(String(16))
+    #: Outbound: how far the delivery state has come; a callback never lowers it.
+    status_rank: Mapped[int] = mapped_column(Integer, default=0)
+    error_code: Mapped[str | None] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

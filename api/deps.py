@@ -1,0 +1,44 @@
+"""Request dependencies, as Annotated aliases (the full-stack-fastapi-template way)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+import httpx
+from arq.connections import ArqRedis
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from api.config import Settings
+
+
+@dataclass
+class AppState:
+    """What the gateway builds once at start-up and closes at shutdown."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    queue: ArqRedis
+    http: httpx.AsyncClient
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.app
+    return state
+
+
+async def get_session(state: Annotated[AppState, Depends(get_state)]) -> AsyncIterator[AsyncSession]:
+    async with state.sessions() as session:
+        yield session
+
+
+def get_settings(state: Annotated[AppState, Depends(get_state)]) -> Settings:
+    return state.settings
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]

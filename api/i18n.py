@@ -1,0 +1,45 @@
+"""Rendering catalog messages with Babel, in the conversation's language."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel.support import NullTranslations, Translations
+
+from api.messages import MESSAGES, UNKNOWN_KEY_FALLBACK
+
+log = logging.getLogger(__name__)
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+
+#: Conversation language code to the catalog's locale folder.
+LOCALE_FOR_LANGUAGE: dict[str, str] = {"en": "en_GB"}
+
+
+@lru_cache(maxsize=32)
+def translations(language: str) -> NullTranslations:
+    locale = LOCALE_FOR_LANGUAGE.get(language, language)
+    return Translations.load(str(LOCALES_DIR), [locale], domain=DOMAIN)
+
+
+def render(key: str, language: str, params: Mapping[str, Any] | None = None) -> tuple[str, str]:
+    """Return (key actually used, text) for a catalog key in a language.
+
+    An unknown key is logged (the key only) and replaced by the fallback message, so the
+    resident still gets a kind answer with a way to reach a person.
+    """
+    if key not in MESSAGES:
+        log.error("unknown catalog key %r; sending the fallback message", key)
+        key = UNKNOWN_KEY_FALLBACK
+    text = translations(language).gettext(MESSAGES[key])
+    if params:
+        try:
+            text = text % dict(params)
+        except (KeyError, TypeError, ValueError):
+            log.error("catalog message %r did not take its parameters", key)
+    return key, text

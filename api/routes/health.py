@@ -1,0 +1,62 @@
+"""GET /healthz: each component's state; 200 only when all are up."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from api.deps import StateDep
+
+router = APIRouter(tags=["health"])
+
+
+async def _database(state: StateDep) -> dict[str, Any]:
+    async with state.sessions() as session:
+        await session.execute(text("SELECT 1"))
+    return {"ok": True}
+
+
+async def _redis(state: StateDep) -> dict[str, Any]:
+    return {"ok": bool(await state.queue.ping())}
+
+
+async def _http(state: StateDep, url: str) -> dict[str, Any]:
+    response = await state.http.get(url, timeout=2)
+    return {"ok": response.status_code == 200}
+
+
+async def _worker(state: StateDep) -> dict[str, Any]:
+    # arq refreshes this key every health_check_interval seconds while a worker runs.
+    seen = await state.queue.get(f"{state.settings.queue_name}:health-check")
+    return {"ok": seen is not None}
+
+
+async def _check(name: str, coro: Any) -> tuple[str, dict[str, Any]]:
+    try:
+        return name, await asyncio.wait_for(coro, timeout=3)
+    except (httpx.HTTPError, OSError, TimeoutError) as exc:
+        return name, {"ok": False, "error": type(exc).__name__}
+    except Exception as exc:  # noqa: BLE001 - a health check reports, it never fails
+        return name, {"ok": False, "error": type(exc).__name__}
+
+
+@router.get("/healthz")
+async def healthz(state: StateDep) -> JSONResponse:
+    settings = state.settings
+    results = dict(
+        await asyncio.gather(
+            _check("database", _database(state)),
+            _check("redis", _redis(state)),
+            _check("rasa", _http(state, settings.rasa_url.rstrip("/") + "/")),
+            _check("action_server", _http(state, settings.action_server_url.rstrip("/") + "/health")),
+            _check("worker", _worker(state)),
+        )
+    )
+    results["transport"] = {"ok": True, "name": settings.resolved_transport}
+    healthy = all(part["ok"] for part in results.values())
+    return JSONResponse({"ok": healthy, "components": results}, status_code=200 if healthy else 503)

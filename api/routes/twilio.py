@@ -1,0 +1,107 @@
+"""Twilio webhooks: inbound messages and delivery status callbacks.
+
+Every request must carry a valid X-Twilio-Signature, in every mode. An inbound message
+is stored before it is acknowledged; the bot's turn happens afterwards, on the worker.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import update
+
+from api.db.models import Direction, Message
+from api.deps import SessionDep, StateDep
+from api.gateway.delivery import rank_of, visible_status
+from api.gateway.parsing import parse_form, parse_inbound
+from api.gateway.signature import is_valid_signature
+from api.gateway.store import store_inbound
+from api.queue import enqueue_processing
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/twilio", tags=["twilio"])
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+MAX_BODY_BYTES = 256 * 1024  # Twilio's own messages are far smaller
+
+_FORM_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {"type": "object", "additionalProperties": {"type": "string"}}
+            }
+        },
+    }
+}
+
+
+def _twiml() -> Response:
+    return Response(EMPTY_TWIML, media_type="application/xml")
+
+
+async def _signed_form(request: Request, state: StateDep) -> dict[str, str] | Response:
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        return Response("Request too large.", status_code=413, media_type="text/plain")
+    form = parse_form(raw)
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    settings = state.settings
+    signature = request.headers.get("x-twilio-signature", "")
+    if not is_valid_signature(settings.twilio_auth_token, settings.public_base_url, path, form, signature):
+        log.warning("rejected a request to %s with a missing or wrong signature", request.url.path)
+        return Response("Invalid or missing Twilio signature.", status_code=403, media_type="text/plain")
+    return form
+
+
+@router.post(
+    "/messages",
+    openapi_extra=_FORM_BODY,
+    responses={200: {"content": {"application/xml": {}}}, 403: {"description": "Bad signature"}},
+)
+async def inbound_message(request: Request, state: StateDep, session: SessionDep) -> Response:
+    form = await _signed_form(request, state)
+    if isinstance(form, Response):
+        return form
+    inbound = parse_inbound(form)
+    stored = await store_inbound(session, inbound)
+    log.info(
+        "inbound message %s on conversation %s%s",
+        stored.message_id,
+        stored.conversation_id,
+        " (duplicate delivery, ignored)" if stored.duplicate else "",
+    )
+    if not stored.duplicate and inbound.address.valid:
+        await enqueue_processing(state.queue, stored.conversation_id, stored.message_id)
+    return _twiml()
+
+
+@router.post(
+    "/status",
+    openapi_extra=_FORM_BODY,
+    responses={200: {"content": {"application/xml": {}}}, 403: {"description": "Bad signature"}},
+)
+async def status_callback(request: Request, state: StateDep, session: SessionDep) -> Response:
+    form = await _signed_form(request, state)
+    if isinstance(form, Response):
+        return form
+    status = form.get("MessageStatus") or form.get("SmsStatus") or ""
+    rank = rank_of(status)
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    if rank is None or not sid:
+        return _twiml()  # nothing we track; acknowledged so Twilio does not retry
+    target = Message.provider_sid == sid
+    our_id = request.query_params.get("m", "")
+    if our_id.isdigit():
+        # The callback can arrive before the send job has stored Twilio's SID.
+        target = target | (Message.id == int(our_id))
+    result = await session.execute(
+        update(Message)
+        .where(target, Message.direction == Direction.OUT.value, Message.status_rank < rank)
+        .values(status=visible_status(status), status_rank=rank, error_code=form.get("ErrorCode") or None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.commit()
+    log.info("status %s for an outbound message (%s row updated)", visible_status(status), result.rowcount)  # type: ignore[attr-defined]
+    return _twiml()

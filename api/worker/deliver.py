@@ -1,0 +1,137 @@
+"""Sending a conversation's queued replies, in order, each at most once.
+
+A message is marked "sending" before the provider call. If a worker dies in that window,
+the next attempt asks the provider whether the message got there before sending again.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from arq import Retry
+from redis.exceptions import LockError
+from sqlalchemy import select, update
+
+from api.db.models import Channel, Contact, Conversation, Direction, Message, utcnow
+from api.gateway.delivery import STATUS_RANK, rank_of, visible_status
+from api.transports.base import (
+    AmbiguousSendError,
+    Outgoing,
+    PermanentSendError,
+    SendResult,
+    TransientSendError,
+)
+from api.worker.deps import WorkerDeps, backoff, deps_of
+
+log = logging.getLogger(__name__)
+
+
+class _Later(Exception):
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+
+
+async def deliver_conversation(ctx: dict[str, Any], conversation_id: int) -> int:
+    deps = deps_of(ctx)
+    lock = deps.redis.lock(f"{deps.settings.queue_name}:lock:send:{conversation_id}", timeout=60)
+    if not await lock.acquire(blocking=False):
+        raise Retry(defer=0.2)
+    sent = 0
+    try:
+        while (message_id := await _next_unsent(deps, conversation_id)) is not None:
+            await _deliver(deps, message_id)
+            sent += 1
+    except _Later as later:
+        raise Retry(defer=later.delay) from None
+    finally:
+        try:
+            await lock.release()
+        except LockError:
+            log.warning("send lock for conversation %s expired before release", conversation_id)
+    return sent
+
+
+async def _next_unsent(deps: WorkerDeps, conversation_id: int) -> int | None:
+    async with deps.sessions() as session:
+        return await session.scalar(
+            select(Message.id)
+            .where(
+                Message.conversation_id == conversation_id,
+                Message.direction == Direction.OUT.value,
+                Message.status.in_(("pending", "sending")),
+            )
+            .order_by(Message.id)
+            .limit(1)
+        )
+
+
+async def _deliver(deps: WorkerDeps, message_id: int) -> None:
+    settings = deps.settings
+    async with deps.sessions() as session:
+        message = await session.get(Message, message_id)
+        conversation = await session.get(Conversation, message.conversation_id) if message else None
+        contact = await session.get(Contact, conversation.contact_id) if conversation else None
+        if message is None or contact is None:
+            return
+        outgoing = Outgoing(
+            to=contact.phone,
+            channel=Channel(message.channel),
+            body=message.body,
+            status_callback=settings.public_url(f"/twilio/status?m={message.id}")
+            if deps.transport.name == "twilio"
+            else None,
+        )
+        if not contact.phone_valid:
+            message.status, message.status_rank, message.error_code = "failed", STATUS_RANK["failed"], "no-number"
+            await session.commit()
+            return
+        try:
+            if message.status == "sending":
+                # An earlier attempt was cut off after it may have reached the provider.
+                since = (message.updated_at or message.created_at) - timedelta(minutes=5)
+                found = await deps.transport.find_sent(outgoing, since)
+                if found is not None:
+                    await _record(deps, message.id, found)
+                    return
+            message.status, message.attempts = "sending", message.attempts + 1
+            await session.commit()
+            result = await deps.transport.send(outgoing)
+        except PermanentSendError as exc:
+            message.status, message.status_rank, message.error_code = "failed", STATUS_RANK["failed"], exc.code
+            await session.commit()
+            log.warning("message %s failed for good (%s)", message.id, exc.code)
+            return
+        except AmbiguousSendError as exc:
+            message.error_code = exc.code  # stays "sending": the next try looks it up first
+            await session.commit()
+            raise _Later(backoff(message.attempts, settings.retry_max_delay)) from None
+        except TransientSendError as exc:
+            message.error_code = exc.code
+            if message.attempts >= settings.send_max_attempts:
+                message.status, message.status_rank = "failed", STATUS_RANK["failed"]
+                await session.commit()
+                log.warning("message %s failed after %d attempts", message.id, message.attempts)
+                return
+            message.status = "pending"
+            await session.commit()
+            raise _Later(backoff(message.attempts, settings.retry_max_delay)) from None
+    await _record(deps, message_id, result)
+
+
+async def _record(deps: WorkerDeps, message_id: int, result: SendResult) -> None:
+    rank = rank_of(result.status) or STATUS_RANK["queued"]
+    async with deps.sessions() as session:
+        await session.execute(
+            update(Message)
+            .where(Message.id == message_id)
+            .values(provider_sid=result.sid, sent_at=utcnow(), error_code=None)
+        )
+        # A status callback may already have moved it further; never move it back.
+        await session.execute(
+            update(Message)
+            .where(Message.id == message_id, Message.status_rank < rank)
+            .values(status=visible_status(result.status), status_rank=rank)
+        )
+        await session.commit()

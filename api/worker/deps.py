@@ -1,0 +1,52 @@
+"""What a worker builds once at start-up and hands to every job."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from arq.connections import ArqRedis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from api.bot_client import RasaClient
+from api.config import Settings
+from api.db.session import make_engine, make_sessionmaker
+from api.transports import make_transport
+from api.transports.base import Transport
+
+
+@dataclass
+class WorkerDeps:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    redis: ArqRedis
+    http: httpx.AsyncClient
+    bot: RasaClient
+    transport: Transport
+
+
+async def build(settings: Settings, redis: ArqRedis) -> WorkerDeps:
+    engine = make_engine(settings.database_url)
+    http = httpx.AsyncClient()
+    bot = RasaClient(http, settings.rasa_url, settings.rasa_token, settings.bot_timeout)
+    return WorkerDeps(
+        settings, engine, make_sessionmaker(engine), redis, http, bot, make_transport(settings)
+    )
+
+
+async def close(deps: WorkerDeps) -> None:
+    await deps.transport.close()
+    await deps.http.aclose()
+    await deps.engine.dispose()
+
+
+def deps_of(ctx: dict[str, Any]) -> WorkerDeps:
+    deps: WorkerDeps = ctx["deps"]
+    return deps
+
+
+def backoff(attempt: int, cap: float) -> float:
+    """Seconds before retry number `attempt` (1-based): 1, 2, 4, ... up to `cap`."""
+    return float(min(cap, 2 ** max(attempt - 1, 0)))

@@ -1,0 +1,42 @@
+"""Queueing replies: one row per reply, keyed so a retried turn never queues it twice."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.db.models import Author, Conversation, Direction, Message
+from api.gateway.delivery import STATUS_RANK
+from api.i18n import render
+
+
+async def queue_reply(
+    session: AsyncSession,
+    conversation: Conversation,
+    language: str,
+    key: str,
+    dedupe_key: str,
+    params: Mapping[str, Any] | None = None,
+    author: Author = Author.BOT,
+) -> Message | None:
+    """Add a rendered reply to the session, unless one with this dedupe key exists."""
+    exists = await session.scalar(select(Message.id).where(Message.dedupe_key == dedupe_key))
+    if exists is not None:
+        return None
+    used_key, body = render(key, language, params)
+    message = Message(
+        conversation_id=conversation.id,
+        direction=Direction.OUT.value,
+        channel=conversation.channel,
+        author=author.value,
+        body=body,
+        catalog_key=used_key,
+        dedupe_key=dedupe_key,
+        status="pending",
+        status_rank=STATUS_RANK["pending"],
+    )
+    session.add(message)
+    return message

@@ -1,0 +1,53 @@
+"""The recovery sweep: the database is the truth, the queue only a hint.
+
+Anything stored but not handled for a while (a job lost with Redis, an enqueue that failed
+after the message was stored) is put back on the queue. Jobs are idempotent, so a message
+that is merely slow is not harmed by a second job.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from api.db.models import Direction, InboundStatus, Message, utcnow
+from api.queue import DELIVER_CONVERSATION, PROCESS_CONVERSATION
+from api.worker.deps import deps_of
+
+log = logging.getLogger(__name__)
+
+
+async def recover(ctx: dict[str, Any]) -> dict[str, int]:
+    deps = deps_of(ctx)
+    cutoff = utcnow() - timedelta(seconds=deps.settings.recovery_after)
+    async with deps.sessions() as session:
+        inbound = await session.execute(
+            select(Message.conversation_id, func.min(Message.id))
+            .where(
+                Message.direction == Direction.IN.value,
+                Message.status == InboundStatus.RECEIVED.value,
+                Message.updated_at < cutoff,
+            )
+            .group_by(Message.conversation_id)
+        )
+        outbound = await session.execute(
+            select(Message.conversation_id, func.min(Message.id))
+            .where(
+                Message.direction == Direction.OUT.value,
+                Message.status.in_(("pending", "sending")),
+                Message.updated_at < cutoff,
+            )
+            .group_by(Message.conversation_id)
+        )
+        waiting_in, waiting_out = inbound.all(), outbound.all()
+    # Job ids name the oldest waiting message, so a job still queued for it is not doubled.
+    for conversation_id, first_id in waiting_in:
+        await deps.redis.enqueue_job(PROCESS_CONVERSATION, conversation_id, _job_id=f"in:{first_id}")
+    for conversation_id, first_id in waiting_out:
+        await deps.redis.enqueue_job(DELIVER_CONVERSATION, conversation_id, _job_id=f"out:{first_id}")
+    if waiting_in or waiting_out:
+        log.info("recovery: %d conversations to answer, %d to deliver", len(waiting_in), len(waiting_out))
+    return {"inbound": len(waiting_in), "outbound": len(waiting_out)}

@@ -1,0 +1,46 @@
+"""The arq worker's settings, built from our Settings when the worker starts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq import cron, func
+
+from api.config import Settings
+from api.queue import DELIVER_CONVERSATION, PROCESS_CONVERSATION, redis_settings
+from api.worker import deps as worker_deps
+from api.worker.deliver import deliver_conversation
+from api.worker.recovery import recover
+from api.worker.turn import process_conversation
+
+#: A turn waits for the bot as long as it is down (with backoff); retries are cheap.
+MAX_TRIES = 100_000
+
+
+def worker_settings(settings: Settings) -> dict[str, Any]:
+    async def startup(ctx: dict[str, Any]) -> None:
+        ctx["deps"] = await worker_deps.build(settings, ctx["redis"])
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        if "deps" in ctx:
+            await worker_deps.close(ctx["deps"])
+
+    return {
+        "functions": [
+            func(process_conversation, name=PROCESS_CONVERSATION, max_tries=MAX_TRIES),
+            func(deliver_conversation, name=DELIVER_CONVERSATION, max_tries=MAX_TRIES),
+        ],
+        "cron_jobs": [
+            cron(recover, second=set(range(0, 60, 15)), run_at_startup=True, unique=True, timeout=60)
+        ],
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "redis_settings": redis_settings(settings.redis_url),
+        "queue_name": settings.queue_name,
+        "health_check_interval": 5,
+        "poll_delay": 0.05,
+        "max_jobs": 20,
+        "keep_result": 0,
+        "job_timeout": settings.bot_timeout + 30,
+        "handle_signals": True,
+    }

@@ -1,0 +1,172 @@
+"""The bot's turn for a conversation: its waiting inbound messages, oldest first.
+
+One job at a time per conversation (a Redis lock), so each resident's messages are handled
+in order even with several workers. Every step is idempotent: a retried or duplicated job,
+or a worker killed at any moment, never answers a message twice and never drops one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from arq import Retry
+from redis.exceptions import LockError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.bot_client import BotReply, BotUnavailable
+from api.conversations import bot_may_answer, transition
+from api.db.models import Contact, Conversation, Direction, InboundStatus, Message, Owner, utcnow
+from api.queue import enqueue_delivery
+from api.worker.deps import WorkerDeps, backoff, deps_of
+from api.worker.outbound import queue_reply
+
+log = logging.getLogger(__name__)
+
+#: A bot reply with this key hands the conversation to a person.
+HANDOFF_KEYS = {"human_requested"}
+
+
+class _Later(Exception):
+    """Stop here and come back after `delay` seconds (the bot is down or slow)."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+
+
+async def process_conversation(ctx: dict[str, Any], conversation_id: int) -> int:
+    deps = deps_of(ctx)
+    lock = deps.redis.lock(
+        f"{deps.settings.queue_name}:lock:turn:{conversation_id}",
+        timeout=deps.settings.bot_timeout + 15,
+    )
+    if not await lock.acquire(blocking=False):
+        # Another job is on this conversation; it handles every waiting message, but come
+        # back in case this one's message arrived just as it finished.
+        raise Retry(defer=0.2)
+    handled = 0
+    try:
+        while (message_id := await _next_waiting(deps, conversation_id)) is not None:
+            await _handle(deps, message_id)
+            handled += 1
+    except _Later as later:
+        raise Retry(defer=later.delay) from None
+    finally:
+        try:
+            await lock.release()
+        except LockError:
+            log.warning("turn lock for conversation %s expired before release", conversation_id)
+    return handled
+
+
+async def _next_waiting(deps: WorkerDeps, conversation_id: int) -> int | None:
+    async with deps.sessions() as session:
+        return await session.scalar(
+            select(Message.id)
+            .where(
+                Message.conversation_id == conversation_id,
+                Message.direction == Direction.IN.value,
+                Message.status == InboundStatus.RECEIVED.value,
+            )
+            .order_by(Message.id)
+            .limit(1)
+        )
+
+
+async def _handle(deps: WorkerDeps, message_id: int) -> None:
+    async with deps.sessions() as session:
+        message = await session.get(Message, message_id)
+        assert message is not None
+        conversation = await session.get(Conversation, message.conversation_id)
+        assert conversation is not None
+        contact = await session.get(Contact, conversation.contact_id)
+        assert contact is not None
+        language = contact.language or deps.settings.default_language
+
+        if not bot_may_answer(conversation):
+            # A person owns the conversation: the message waits for them, the bot is silent.
+            message.status = InboundStatus.PROCESSED.value
+            await session.commit()
+            return
+
+        text = message.body.strip()
+        if not text:
+            replies = [BotReply("media_received" if message.media else "empty_message")]
+        else:
+            replies = await _ask_bot(deps, session, message, conversation, contact, text, language)
+            if len(text) > deps.settings.bot_max_chars:
+                replies.insert(0, BotReply("long_message"))
+
+        if Owner(conversation.owner) == Owner.RESOLVED:
+            transition(conversation, Owner.BOT)
+        queued = []
+        for n, reply in enumerate(replies):
+            out = await queue_reply(
+                session, conversation, language, reply.key, f"reply:{message.id}:{n}", reply.params
+            )
+            if out is not None:
+                queued.append(out)
+            if reply.key in HANDOFF_KEYS:
+                transition(conversation, Owner.WAITING)
+        message.status = InboundStatus.PROCESSED.value
+        conversation.holding_sent_at = None
+        await session.commit()
+        if queued:
+            await enqueue_delivery(deps.redis, conversation.id, queued[0].id)
+        log.info("message %s answered with %d replies", message.id, len(queued))
+
+
+async def _ask_bot(
+    deps: WorkerDeps,
+    session: AsyncSession,
+    message: Message,
+    conversation: Conversation,
+    contact: Contact,
+    text: str,
+    language: str,
+) -> list[BotReply]:
+    settings = deps.settings
+    try:
+        if message.attempts > 0:
+            # An earlier attempt may have reached Rasa: reuse its answer, never ask twice.
+            earlier = await deps.bot.replies_already_given(contact.uid, message.id)
+            if earlier is not None:
+                return earlier
+        message.attempts += 1
+        await session.commit()
+        turn = asyncio.ensure_future(
+            deps.bot.turn(contact.uid, text[: settings.bot_max_chars], message.id, language)
+        )
+        try:
+            return await asyncio.wait_for(asyncio.shield(turn), settings.holding_reply_after)
+        except TimeoutError:
+            await _hold(deps, session, message, conversation, language)
+            return await turn
+    except BotUnavailable as exc:
+        waited = (utcnow() - _aware(message.created_at)).total_seconds()
+        log.warning("bot unavailable for message %s (%s), try %d", message.id, exc, message.attempts)
+        if waited >= settings.holding_reply_after:
+            await _hold(deps, session, message, conversation, language)
+            raise _Later(backoff(message.attempts, settings.retry_max_delay)) from None
+        raise _Later(max(0.2, settings.holding_reply_after - waited)) from None
+
+
+async def _hold(
+    deps: WorkerDeps, session: AsyncSession, message: Message, conversation: Conversation, language: str
+) -> None:
+    """One short holding reply per outage, so the resident knows the message arrived."""
+    if conversation.holding_sent_at is not None:
+        return
+    out = await queue_reply(session, conversation, language, "holding", f"holding:{message.id}")
+    conversation.holding_sent_at = utcnow()
+    await session.commit()
+    if out is not None:
+        await enqueue_delivery(deps.redis, conversation.id, out.id)
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored in UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -1,0 +1,243 @@
+"""Start, watch and stop the whole system: Redis, Rasa, action server, gateway, worker.
+
+Used by `make run` and by the test suite, so the tests run the same processes a person does.
+Each process logs to `<var>/log/<name>.log`; application logs hold no personal data.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_BIN = ROOT / ".venv" / "bin"
+BOT_BIN = ROOT / ".venv-bot" / "bin"
+MODEL = ROOT / "models" / "current.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback URLs we build
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def redis_ok(url: str) -> bool:
+    try:
+        with redis.Redis.from_url(url, socket_timeout=1) as client:
+            return bool(client.ping())
+    except redis.RedisError:
+        return False
+
+
+@dataclass
+class Service:
+    name: str
+    argv: list[str]
+    ready: Callable[[], bool]
+    url: str = ""
+    env: dict[str, str] = field(default_factory=dict)
+    start_timeout: float = 120.0
+    process: subprocess.Popen[bytes] | None = None
+
+
+@dataclass
+class StackConfig:
+    """Where things listen. `redis_url=None` means: start our own Redis on `redis_port`."""
+
+    env: dict[str, str]
+    var_dir: Path
+    gateway_port: int = 8000
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    redis_url: str | None = None
+    redis_port: int = 6390
+    host: str = "127.0.0.1"
+
+    @property
+    def own_redis(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def effective_redis_url(self) -> str:
+        return self.redis_url or f"redis://{self.host}:{self.redis_port}/0"
+
+
+class Stack:
+    ORDER = ("redis", "actions", "rasa", "gateway", "worker")
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.log_dir = config.var_dir / "log"
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.env = self._environment()
+        self.services = {service.name: service for service in self._services()}
+
+    # -- configuration -------------------------------------------------------------------
+    def _environment(self) -> dict[str, str]:
+        c = self.config
+        redis = urlsplit(c.effective_redis_url)
+        env = dict(os.environ)
+        env.update(c.env)
+        env.update(
+            {
+                "REDIS_URL": c.effective_redis_url,
+                "RASA_URL": f"http://{c.host}:{c.rasa_port}",
+                "ACTION_SERVER_URL": f"http://{c.host}:{c.actions_port}",
+                # For bot/endpoints.yml (Rasa reads these through ${...} substitution).
+                "REDIS_HOST": redis.hostname or c.host,
+                "REDIS_PORT": str(redis.port or 6379),
+                "REDIS_DB": (redis.path or "/0").lstrip("/") or "0",
+                "REDIS_PASSWORD": redis.password or "",
+                "ACTION_ENDPOINT_URL": f"http://{c.host}:{c.actions_port}/webhook",
+                "TF_CPP_MIN_LOG_LEVEL": "2",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        env.setdefault("PUBLIC_BASE_URL", f"http://{c.host}:{c.gateway_port}")
+        return env
+
+    def _services(self) -> Iterable[Service]:
+        c = self.config
+        if c.own_redis:
+            redis_dir = c.var_dir / "redis"
+            redis_dir.mkdir(parents=True, exist_ok=True)
+            yield Service(
+                "redis",
+                [
+                    "redis-server", "--port", str(c.redis_port), "--bind", c.host, "--dir", str(redis_dir),
+                    "--appendonly", "yes", "--appendfsync", "everysec", "--maxmemory-policy", "noeviction",
+                    "--save", "", "--protected-mode", "yes",
+                ],
+                lambda: redis_ok(c.effective_redis_url),
+                url=c.effective_redis_url,
+                start_timeout=15,
+            )
+        yield Service(
+            "actions",
+            [str(BOT_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(c.actions_port)],
+            lambda: http_ok(f"http://{c.host}:{c.actions_port}/health"),
+            url=f"http://{c.host}:{c.actions_port}",
+        )
+        yield Service(
+            "rasa",
+            [
+                str(BOT_BIN / "rasa"), "run", "--enable-api", "--model", str(MODEL),
+                "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+                "--interface", c.host, "--port", str(c.rasa_port),
+                "--auth-token", self.env.get("RASA_TOKEN", ""),
+            ],
+            lambda: http_ok(f"http://{c.host}:{c.rasa_port}/"),
+            url=f"http://{c.host}:{c.rasa_port}",
+            start_timeout=180,
+        )
+        yield Service(
+            "gateway",
+            [
+                str(APP_BIN / "uvicorn"), "api.main:create_app", "--factory", "--host", c.host,
+                "--port", str(c.gateway_port), "--no-access-log", "--proxy-headers",
+            ],
+            lambda: http_ok(f"http://{c.host}:{c.gateway_port}/openapi.json"),
+            url=f"http://{c.host}:{c.gateway_port}",
+        )
+        yield Service(
+            "worker",
+            [str(APP_BIN / "python"), "-m", "api.worker"],
+            lambda: self._worker_ready(),
+        )
+
+    def _worker_ready(self) -> bool:
+        """The worker is up when its process lives and its arq heartbeat key is in Redis."""
+        process = self.services["worker"].process
+        if process is None or process.poll() is not None:
+            return False
+        queue = self.env.get("QUEUE_NAME", "wellbeing:queue")
+        try:
+            client = redis.Redis.from_url(self.env["REDIS_URL"], socket_timeout=2)
+            with client:
+                return bool(client.exists(f"{queue}:health-check"))
+        except redis.RedisError:
+            return False
+
+    # -- running ---------------------------------------------------------------------------
+    def migrate(self) -> None:
+        subprocess.run(
+            [str(APP_BIN / "alembic"), "upgrade", "head"], cwd=ROOT, env=self.env, check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def start(self, names: Iterable[str] | None = None) -> None:
+        wanted = list(names) if names is not None else [n for n in self.ORDER if n in self.services]
+        for name in wanted:
+            self.start_service(name)
+
+    def start_service(self, name: str) -> None:
+        service = self.services[name]
+        if service.process is not None and service.process.poll() is None:
+            return
+        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - handed to the child
+        service.process = subprocess.Popen(
+            service.argv, cwd=ROOT, env={**self.env, **service.env}, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        deadline = time.monotonic() + service.start_timeout
+        while not service.ready():
+            if service.process.poll() is not None:
+                raise RuntimeError(f"{name} exited with {service.process.returncode}; see {self.log_dir}/{name}.log")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} was not ready in {service.start_timeout:.0f}s; see its log")
+            time.sleep(0.2)
+
+    def signal_service(self, name: str, sig: int) -> None:
+        process = self.services[name].process
+        if process is not None and process.poll() is None:
+            os.killpg(process.pid, sig)
+
+    def stop_service(self, name: str, timeout: float = 15) -> None:
+        process = self.services[name].process
+        if process is None:
+            return
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.services[name].process = None
+
+    def stop(self) -> None:
+        for name in reversed(self.ORDER):
+            if name in self.services:
+                self.stop_service(name)
+
+    def exited(self) -> list[str]:
+        return [s.name for s in self.services.values() if s.process is not None and s.process.poll() is not None]
+
+    def urls(self) -> dict[str, str]:
+        return {name: s.url for name, s in self.services.items() if s.url}
+
+
+def fail(message: str) -> None:
+    print(message, file=sys.stderr)
+    raise SystemExit(1)
