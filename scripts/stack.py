@@ -137,6 +137,7 @@ class Stack:
             [str(BOT_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(c.actions_port)],
             lambda: http_ok(f"http://{c.host}:{c.actions_port}/health"),
             url=f"http://{c.host}:{c.actions_port}",
+            env={"SANIC_HOST": c.host},  # rasa_sdk has no --interface; it reads this instead
         )
         yield Service(
             "rasa",

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Run the Rasa SDK action server with the actions/ package.
+#
+# Usage: bot/run-actions.sh [extra rasa run actions args]
+#   ACTIONS_HOST (127.0.0.1)  ACTIONS_PORT (5055)  BOT_VENV (.venv-bot)
+# The SDK binds to $SANIC_HOST (its own default is 0.0.0.0); we default to
+# loopback. Rasa reaches it at ACTION_ENDPOINT_URL (http://host:port/webhook).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+BOT_VENV="${BOT_VENV:-.venv-bot}"
+
+export SANIC_HOST="${ACTIONS_HOST:-127.0.0.1}"
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+export RASA_TELEMETRY_ENABLED=false
+export SQLALCHEMY_SILENCE_UBER_WARNING=1
+export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"
+
+exec "${BOT_VENV}/bin/rasa" run actions \
+  --actions actions \
+  --port "${ACTIONS_PORT:-5055}" \
+  "$@"

@@ -1,0 +1,129 @@
+"""Helpers for tests that go through the running system (real HTTP, real processes)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx
+import phonenumbers
+from sqlalchemy import text
+
+from api.db.session import make_engine
+from api.gateway.signature import sign
+
+T = TypeVar("T")
+DEV_TOKEN = "dev-only-auth-token-change-me"
+
+
+def new_uk_mobile() -> str:
+    """A valid, random UK mobile number (07911 numbers are valid; Ofcom's drama range is not)."""
+    while True:
+        number = f"+447911{random.randint(0, 999_999):06d}"
+        if phonenumbers.is_valid_number(phonenumbers.parse(number)):
+            return number
+
+
+def wait_for(probe: Callable[[], T | None], timeout: float, interval: float = 0.1, what: str = "") -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what or probe}")
+        time.sleep(interval)
+
+
+@dataclass
+class Gateway:
+    base_url: str  # where the gateway listens
+    public_url: str  # PUBLIC_BASE_URL, what Twilio signs
+    token: str = DEV_TOKEN
+    client: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
+
+    def post_signed(self, path: str, form: dict[str, str], signature: str | None = None) -> httpx.Response:
+        if signature is None:
+            signature = sign(self.token, self.public_url + path, form)
+        headers = {"X-Twilio-Signature": signature} if signature else {}
+        return self.client.post(self.base_url + path, data=form, headers=headers)
+
+    def outbox(self, number: str) -> list[dict[str, Any]]:
+        response = self.client.get(self.base_url + "/dev/outbox", params={"to": number})
+        response.raise_for_status()
+        result: list[dict[str, Any]] = response.json()
+        return result
+
+
+@dataclass
+class Resident:
+    """A phone texting the service."""
+
+    gateway: Gateway
+    number: str = field(default_factory=new_uk_mobile)
+    whatsapp: bool = False
+
+    @property
+    def address(self) -> str:
+        return f"whatsapp:{self.number}" if self.whatsapp else self.number
+
+    def form(self, body: str = "", sid: str | None = None, media: Iterable[tuple[str, str]] = ()) -> dict[str, str]:
+        media = list(media)
+        form = {
+            "MessageSid": sid or "SM" + secrets.token_hex(16),
+            "AccountSid": "AC" + "1" * 32,
+            "From": self.address,
+            "To": "whatsapp:+447000000000" if self.whatsapp else "+447000000000",
+            "Body": body,
+            "NumMedia": str(len(media)),
+        }
+        for i, (url, kind) in enumerate(media):
+            form[f"MediaUrl{i}"] = url
+            form[f"MediaContentType{i}"] = kind
+        return form
+
+    def send(self, body: str = "", **kwargs: Any) -> httpx.Response:
+        response = self.gateway.post_signed("/twilio/messages", self.form(body, **kwargs))
+        assert response.status_code == 200, response.text
+        return response
+
+    def outbox(self) -> list[dict[str, Any]]:
+        return self.gateway.outbox(self.number)
+
+    def wait_replies(self, count: int, timeout: float = 10) -> list[dict[str, Any]]:
+        def enough() -> list[dict[str, Any]] | None:
+            box = self.outbox()
+            return box if len(box) >= count else None
+
+        return wait_for(enough, timeout, what=f"{count} replies to {self.number}")
+
+
+class Database:
+    """Read the application's database from tests (SQLite or PostgreSQL)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        async def run() -> list[dict[str, Any]]:
+            engine = make_engine(self.url)
+            try:
+                async with engine.connect() as connection:
+                    result = await connection.execute(text(sql), params)
+                    return [dict(row._mapping) for row in result]
+            finally:
+                await engine.dispose()
+
+        return asyncio.run(run())
+
+    def messages_of(self, number: str) -> list[dict[str, Any]]:
+        return self.rows(
+            "SELECT m.* FROM messages m JOIN conversations c ON m.conversation_id = c.id "
+            "JOIN contacts p ON c.contact_id = p.id WHERE p.phone = :phone ORDER BY m.id",
+            phone=number,
+        )
