@@ -121,6 +121,17 @@ class Database:
 
         return asyncio.run(run())
 
+    def execute(self, sql: str, **params: Any) -> None:
+        async def run() -> None:
+            engine = make_engine(self.url)
+            try:
+                async with engine.begin() as connection:
+                    await connection.execute(text(sql), params)
+            finally:
+                await engine.dispose()
+
+        asyncio.run(run())
+
     def messages_of(self, number: str) -> list[dict[str, Any]]:
         return self.rows(
             "SELECT m.* FROM messages m JOIN conversations c ON m.conversation_id = c.id "

@@ -11,11 +11,12 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from arq.constants import in_progress_key_prefix, job_key_prefix
 from sqlalchemy import func, select
 
 from api.db.models import Direction, InboundStatus, Message, utcnow
 from api.queue import DELIVER_CONVERSATION, PROCESS_CONVERSATION
-from api.worker.deps import deps_of
+from api.worker.deps import WorkerDeps, deps_of
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +44,26 @@ async def recover(ctx: dict[str, Any]) -> dict[str, int]:
             .group_by(Message.conversation_id)
         )
         waiting_in, waiting_out = inbound.all(), outbound.all()
-    # Job ids name the oldest waiting message, so a job still queued for it is not doubled.
     for conversation_id, first_id in waiting_in:
-        await deps.redis.enqueue_job(PROCESS_CONVERSATION, conversation_id, _job_id=f"in:{first_id}")
+        await _requeue(deps, PROCESS_CONVERSATION, conversation_id, f"in:{first_id}")
     for conversation_id, first_id in waiting_out:
-        await deps.redis.enqueue_job(DELIVER_CONVERSATION, conversation_id, _job_id=f"out:{first_id}")
+        await _requeue(deps, DELIVER_CONVERSATION, conversation_id, f"out:{first_id}")
     if waiting_in or waiting_out:
         log.info("recovery: %d conversations to answer, %d to deliver", len(waiting_in), len(waiting_out))
     return {"inbound": len(waiting_in), "outbound": len(waiting_out)}
+
+
+async def _requeue(deps: WorkerDeps, function: str, conversation_id: int, job_id: str) -> None:
+    """Enqueue unless that job is really queued or running.
+
+    Job ids name the oldest waiting message, so a job still queued for it is not doubled. If
+    Redis lost the queue entry but kept the job's key, arq would refuse the same id until the
+    key expires, so a stale key is cleared first.
+    """
+    queue = deps.settings.queue_name
+    if await deps.redis.zscore(queue, job_id) is not None:
+        return
+    if await deps.redis.exists(in_progress_key_prefix + job_id):
+        return
+    await deps.redis.delete(job_key_prefix + job_id)
+    await deps.redis.enqueue_job(function, conversation_id, _job_id=job_id)

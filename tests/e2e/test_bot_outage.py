@@ -1,0 +1,76 @@
+"""When the bot is down or slow, nothing is lost and nothing is answered twice."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+import redis
+
+from scripts.stack import Stack
+from tests.support import Database, Gateway, Resident, wait_for
+
+pytestmark = pytest.mark.stack
+
+
+def _inbound_statuses(db: Database, resident: Resident) -> list[str]:
+    return [m["status"] for m in db.messages_of(resident.number) if m["direction"] == "in"]
+
+
+def test_rasa_down_then_up(healthy: Stack, gateway: Gateway, db: Database) -> None:
+    resident = Resident(gateway)
+    healthy.stop_service("rasa")
+    try:
+        resident.send("hello")
+        holding = resident.wait_replies(1, timeout=10)
+        assert [r["key"] for r in holding] == ["holding"]
+        health = gateway.client.get(gateway.base_url + "/healthz")
+        assert health.status_code == 503
+        assert health.json()["components"]["rasa"]["ok"] is False
+        resident.send("thank you")  # still down: one holding reply per outage, not per message
+        time.sleep(3)
+        assert len(resident.outbox()) == 1
+        assert _inbound_statuses(db, resident) == ["received", "received"]
+    finally:
+        healthy.start_service("rasa")
+    replies = resident.wait_replies(3, timeout=30)
+    assert [r["key"] for r in replies] == ["holding", "greet", "thanks"]
+    time.sleep(2)
+    assert len(resident.outbox()) == 3
+    assert _inbound_statuses(db, resident) == ["processed", "processed"]
+
+
+def test_a_frozen_bot_gets_a_holding_reply_then_one_answer(healthy: Stack, gateway: Gateway) -> None:
+    resident = Resident(gateway)
+    healthy.signal_service("rasa", signal.SIGSTOP)
+    try:
+        resident.send("hello")
+        first = resident.wait_replies(1, timeout=8)
+        assert first[0]["key"] == "holding"
+    finally:
+        healthy.signal_service("rasa", signal.SIGCONT)
+    replies = resident.wait_replies(2, timeout=20)
+    assert [r["key"] for r in replies] == ["holding", "greet"]
+    time.sleep(2)
+    assert len(resident.outbox()) == 2
+
+
+def test_a_job_lost_from_redis_is_recovered_from_the_database(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
+    resident = Resident(gateway)
+    healthy.stop_service("worker")
+    try:
+        resident.send("hello")
+        queue = healthy.env["QUEUE_NAME"]
+        with redis.Redis.from_url(healthy.env["REDIS_URL"]) as client:
+            lost = client.zcard(queue)
+            assert lost >= 1
+            client.delete(queue)  # as if Redis had lost the queued job
+        time.sleep(6)  # older than RECOVERY_AFTER (5 s in tests)
+    finally:
+        healthy.start_service("worker")
+    replies = resident.wait_replies(1, timeout=30)
+    assert replies[0]["key"] == "greet"
+    wait_for(lambda: _inbound_statuses(db, resident) == ["processed"], 5, what="processed")

@@ -1,0 +1,172 @@
+"""Replies through the real twilio SDK, to a local fake of Twilio's Messages API."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from arq import create_pool
+
+from api.queue import DELIVER_CONVERSATION, redis_settings
+from scripts.stack import ROOT, Stack, StackConfig, free_port, http_ok
+from tests.support import Database, Gateway, Resident, wait_for
+
+pytestmark = pytest.mark.stack
+
+ACCOUNT = "AC" + "7" * 32
+FROM_SMS = "+447700100200"
+FROM_WHATSAPP = "+447700100300"
+
+
+class FakeTwilio:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.client = httpx.Client(base_url=url, timeout=10)
+
+    def sent_to(self, address: str) -> list[dict[str, Any]]:
+        return [m for m in self.client.get("/_fake/sent").json() if m["To"] == address]
+
+    def fail_next(self, status: int, code: int, times: int = 1) -> None:
+        self.client.post("/_fake/fail", json={"status": status, "code": code, "times": times}).raise_for_status()
+
+
+@pytest.fixture(scope="module")
+def fake_twilio(stack: Stack) -> Iterator[FakeTwilio]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.twilio_api", "--port", str(port), "--account-sid", ACCOUNT,
+         "--auth-token", stack.env["TWILIO_AUTH_TOKEN"]],
+        cwd=ROOT,
+    )
+    try:
+        wait_for(lambda: http_ok(f"http://127.0.0.1:{port}/_fake/health"), 20, what="fake Twilio")
+        yield FakeTwilio(f"http://127.0.0.1:{port}")
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def twilio_stack(stack: Stack, fake_twilio: FakeTwilio) -> Iterator[Stack]:
+    """A second gateway and worker in Twilio mode, sharing Redis, Rasa and the action server."""
+    var = stack.config.var_dir / "twilio-mode"
+    system = Stack(
+        StackConfig(
+            env={
+                **{k: stack.env[k] for k in ("TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "ENVIRONMENT", "RASA_TOKEN")},
+                "DATABASE_URL": f"sqlite:///{var}/app.db",
+                "QUEUE_NAME": "test:twilio-queue",
+                "TRANSPORT": "twilio",
+                "TWILIO_ACCOUNT_SID": ACCOUNT,
+                "TWILIO_FROM_SMS": FROM_SMS,
+                "TWILIO_FROM_WHATSAPP": FROM_WHATSAPP,
+                "TWILIO_API_BASE_URL": fake_twilio.url,
+                "SEND_MAX_ATTEMPTS": "4",
+                "RETRY_MAX_DELAY": "1",
+            },
+            var_dir=var,
+            gateway_port=free_port(),
+            rasa_port=stack.config.rasa_port,
+            actions_port=stack.config.actions_port,
+            redis_url=stack.env["REDIS_URL"],
+        )
+    )
+    try:
+        system.migrate()
+        system.start(["gateway", "worker"])
+        yield system
+    finally:
+        system.stop()
+
+
+@pytest.fixture
+def gw(twilio_stack: Stack, gateway: Gateway) -> Gateway:
+    return Gateway(base_url=twilio_stack.urls()["gateway"], public_url=gateway.public_url)
+
+
+@pytest.fixture
+def tdb(twilio_stack: Stack) -> Database:
+    return Database(twilio_stack.env["DATABASE_URL"])
+
+
+def _outbound(db: Database, number: str) -> list[dict[str, Any]]:
+    return [m for m in db.messages_of(number) if m["direction"] == "out"]
+
+
+def test_a_reply_goes_out_through_the_twilio_sdk(gw: Gateway, tdb: Database, fake_twilio: FakeTwilio) -> None:
+    resident = Resident(gw)
+    resident.send("hello")
+    sent = wait_for(lambda: fake_twilio.sent_to(resident.number), 10, what="a message at the fake")
+    assert len(sent) == 1
+    assert sent[0]["From"] == FROM_SMS
+    assert "free local support" in sent[0]["Body"]
+    out = wait_for(lambda: [m for m in _outbound(tdb, resident.number) if m["provider_sid"]], 5, what="sid")[0]
+    assert out["provider_sid"] == sent[0]["sid"]
+    assert out["status"] == "queued"
+    assert sent[0]["StatusCallback"] == f"{gw.public_url}/twilio/status?m={out['id']}"
+    # /dev/outbox exists only with the console transport.
+    assert gw.client.get(gw.base_url + "/dev/outbox", params={"to": resident.number}).status_code == 404
+
+
+def test_a_whatsapp_reply_goes_from_the_whatsapp_sender(gw: Gateway, fake_twilio: FakeTwilio) -> None:
+    resident = Resident(gw, whatsapp=True)
+    resident.send("hi")
+    sent = wait_for(lambda: fake_twilio.sent_to(f"whatsapp:{resident.number}"), 10, what="whatsapp message")
+    assert sent[0]["From"] == f"whatsapp:{FROM_WHATSAPP}"
+
+
+def test_provider_errors_are_retried_and_never_doubled(
+    gw: Gateway, tdb: Database, fake_twilio: FakeTwilio
+) -> None:
+    resident = Resident(gw)
+    fake_twilio.fail_next(500, 20500, times=2)
+    resident.send("hello")
+    wait_for(lambda: fake_twilio.sent_to(resident.number), 15, what="the message after two failures")
+    time.sleep(2)
+    assert len(fake_twilio.sent_to(resident.number)) == 1
+    out = _outbound(tdb, resident.number)
+    assert len(out) == 1 and out[0]["attempts"] == 3 and out[0]["status"] == "queued"
+
+
+def test_a_refused_message_is_marked_failed_for_practitioners(
+    gw: Gateway, tdb: Database, fake_twilio: FakeTwilio
+) -> None:
+    resident = Resident(gw)
+    fake_twilio.fail_next(400, 21211)  # Twilio: invalid 'To' number
+    resident.send("hello")
+    failed = wait_for(
+        lambda: [m for m in _outbound(tdb, resident.number) if m["status"] == "failed"], 10, what="failed"
+    )
+    assert failed[0]["error_code"] == "21211"
+    assert fake_twilio.sent_to(resident.number) == []
+
+
+def test_an_interrupted_send_is_found_at_the_provider_not_sent_again(
+    gw: Gateway, tdb: Database, fake_twilio: FakeTwilio, twilio_stack: Stack
+) -> None:
+    resident = Resident(gw)
+    resident.send("hello")
+    sent = wait_for(lambda: fake_twilio.sent_to(resident.number), 10, what="first send")
+    out = wait_for(lambda: [m for m in _outbound(tdb, resident.number) if m["provider_sid"]], 5, what="sid")[0]
+    # As if the worker died after Twilio took the message but before we stored its SID.
+    tdb.execute("UPDATE messages SET status = 'sending', provider_sid = NULL, status_rank = 0 WHERE id = :i",
+             i=out["id"])
+
+    async def enqueue() -> None:
+        pool = await create_pool(redis_settings(twilio_stack.env["REDIS_URL"]),
+                                 default_queue_name=twilio_stack.env["QUEUE_NAME"])
+        await pool.enqueue_job(DELIVER_CONVERSATION, out["conversation_id"])
+        await pool.aclose()
+
+    asyncio.run(enqueue())
+    wait_for(lambda: tdb.rows("SELECT provider_sid FROM messages WHERE id = :i", i=out["id"])[0]["provider_sid"],
+             10, what="SID found again")
+    time.sleep(1)
+    assert len(fake_twilio.sent_to(resident.number)) == 1
+    assert tdb.rows("SELECT provider_sid FROM messages WHERE id = :i", i=out["id"])[0]["provider_sid"] == sent[0]["sid"]
