@@ -19,20 +19,20 @@ run: .env $(MODEL) messages-compile ## Run the whole system (Ctrl-C stops it)
 	$(APP)/python -m scripts.run
 
 chat: ## Text the running assistant from this terminal, as a phone would
-	$(APP)/python -m scripts.chat
+	$(APP)/python -m scripts.chat $(ARGS)
 
-test: $(MODEL) messages-compile ## Run the whole test suite (starts its own Redis, Rasa, gateway, worker)
+test: validate test-bot messages-compile ## Run all tests: Rasa data and stories, then pytest (starts its own system)
 	$(APP)/pytest
 
 lint: ## ruff and mypy
 	$(APP)/ruff check api scripts tests bench actions
 	$(APP)/mypy
 
-validate: ## Check the Rasa project (rasa data validate)
-	$(BOT)/rasa data validate --domain domain.yml --data data/nlu data/rules data/stories --config config.yml
+validate: ## Check the Rasa project (rasa data validate, warnings fail)
+	bash bot/validate.sh
 
-test-bot: $(MODEL) ## Rasa's own conversation tests
-	$(BOT)/rasa test core --model $(MODEL) --stories data/test --fail-on-prediction-errors --out var/rasa-results
+test-bot: $(MODEL) ## Rasa's conversation tests, end to end through the trained NLU (rasa test --e2e)
+	bash bot/test.sh --out var/rasa-results
 
 train: $(MODEL) ## Train the Rasa model (only when its data changed)
 

@@ -35,7 +35,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///var/app.db"
     redis_url: str = "redis://127.0.0.1:6390/0"
     rasa_url: str = "http://127.0.0.1:5005"
-    rasa_token: str = Field(default="", description="Rasa HTTP API token (tracker reads)")
+    #: Protects Rasa's HTTP API; the worker reads trackers with it before any retried turn.
+    rasa_token: str = Field(min_length=8)
     action_server_url: str = "http://127.0.0.1:5055"
 
     default_language: str = "en"
@@ -59,6 +60,8 @@ class Settings(BaseSettings):
         if self.environment == "production":
             if self.twilio_auth_token == DEV_AUTH_TOKEN:
                 raise ValueError("TWILIO_AUTH_TOKEN is the development value; set the real one")
+            if self.rasa_token.startswith("dev-only"):
+                raise ValueError("RASA_TOKEN is the development value; set a long random one")
             if self.resolved_transport != "twilio":
                 raise ValueError("production needs TRANSPORT=twilio and Twilio credentials")
             if not self.public_base_url.startswith("https://"):

@@ -23,7 +23,6 @@ import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_BIN = ROOT / ".venv" / "bin"
-BOT_BIN = ROOT / ".venv-bot" / "bin"
 MODEL = ROOT / "models" / "current.tar.gz"
 
 
@@ -109,7 +108,6 @@ class Stack:
                 "REDIS_DB": (redis.path or "/0").lstrip("/") or "0",
                 "REDIS_PASSWORD": redis.password or "",
                 "ACTION_ENDPOINT_URL": f"http://{c.host}:{c.actions_port}/webhook",
-                "TF_CPP_MIN_LOG_LEVEL": "2",
                 "PYTHONUNBUFFERED": "1",
             }
         )
@@ -134,21 +132,21 @@ class Stack:
             )
         yield Service(
             "actions",
-            [str(BOT_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(c.actions_port)],
+            ["bash", "bot/run-actions.sh"],
             lambda: http_ok(f"http://{c.host}:{c.actions_port}/health"),
             url=f"http://{c.host}:{c.actions_port}",
-            env={"SANIC_HOST": c.host},  # rasa_sdk has no --interface; it reads this instead
+            env={"ACTIONS_HOST": c.host, "ACTIONS_PORT": str(c.actions_port)},
         )
         yield Service(
             "rasa",
-            [
-                str(BOT_BIN / "rasa"), "run", "--enable-api", "--model", str(MODEL),
-                "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
-                "--interface", c.host, "--port", str(c.rasa_port),
-                "--auth-token", self.env.get("RASA_TOKEN", ""),
-            ],
+            ["bash", "bot/run.sh"],
             lambda: http_ok(f"http://{c.host}:{c.rasa_port}/"),
             url=f"http://{c.host}:{c.rasa_port}",
+            env={
+                "RASA_HOST": c.host,
+                "RASA_PORT": str(c.rasa_port),
+                "RASA_AUTH_TOKEN": self.env.get("RASA_TOKEN", ""),
+            },
             start_timeout=180,
         )
         yield Service(
