@@ -5,7 +5,7 @@ For now this only acknowledges the request and records it in the
 notifying practitioners) is owned by the gateway and arrives in a later issue.
 """
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -19,14 +19,14 @@ HUMAN_REQUESTED_KEY = "human_requested"
 class ActionRequestHuman(Action):
     """Tell the resident a person will reply and flag the conversation."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_request_human"
 
     async def run(
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        domain: Dict[Text, Any],
-    ) -> List[Dict[Text, Any]]:
+        domain: dict[str, Any],
+    ) -> list[dict[str, Any]]:
         utter_key(dispatcher, HUMAN_REQUESTED_KEY)
         return [SlotSet("handoff_requested", True)]

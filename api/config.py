@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The development auth token from `.env.example`. Console mode signs and checks with it;
 #: production refuses it.
-DEV_AUTH_TOKEN = "dev-only-auth-token-change-me"
+DEV_AUTH_TOKEN = "dev-only-auth-token-change-me"  # noqa: S105 - public on purpose, refused in production
 
 
 class Settings(BaseSettings):
@@ -80,4 +80,4 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()  # type: ignore[call-arg]  # values come from the environment
+    return Settings()  # values come from the environment

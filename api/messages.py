@@ -31,12 +31,10 @@ MESSAGES: dict[str, str] = {
     "goodbye": N_("Thank you for getting in touch. You can text this number again at any time."),
     "thanks": N_("You are welcome. Is there anything else I can help with?"),
     "fallback": N_(
-        "Sorry, I did not understand that. Could you say it another way? "
-        "Or type 0 to talk to a person."
+        "Sorry, I did not understand that. Could you say it another way? Or type 0 to talk to a person."
     ),
     "human_requested": N_(
-        "Thank you. I have asked the support team to reply to you here. "
-        "If you are in danger, call 999."
+        "Thank you. I have asked the support team to reply to you here. If you are in danger, call 999."
     ),
     "empty_message": N_(
         "I could not see any words in that message. Please tell me in your own words "
@@ -47,8 +45,7 @@ MESSAGES: dict[str, str] = {
         "I can only read words, so please tell me what you need in a message."
     ),
     "long_message": N_(
-        "Thank you. Your message was long, so I read the first part. "
-        "All of it is kept for the support team."
+        "Thank you. Your message was long, so I read the first part. All of it is kept for the support team."
     ),
     "holding": N_(
         "Thank you, I have your message. I am slow right now but I will answer soon. "

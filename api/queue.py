@@ -35,6 +35,8 @@ async def enqueue_delivery(queue: ArqRedis, conversation_id: int, first_message_
     try:
         await queue.enqueue_job(DELIVER_CONVERSATION, conversation_id, _job_id=f"out:{first_message_id}")
     except Exception:  # noqa: BLE001
-        log.warning("could not enqueue delivery from %s; the recovery sweep will pick it up", first_message_id)
+        log.warning(
+            "could not enqueue delivery from %s; the recovery sweep will pick it up", first_message_id
+        )
         return False
     return True

@@ -66,8 +66,11 @@ def main() -> None:
                     got = True
                 if got:
                     time.sleep(0.7)  # a turn may have more than one reply
-                    if not [m for m in client.get(f"{args.gateway}/dev/outbox", params={"to": args.sender}).json()
-                            if m["id"] not in seen]:
+                    if not [
+                        m
+                        for m in client.get(f"{args.gateway}/dev/outbox", params={"to": args.sender}).json()
+                        if m["id"] not in seen
+                    ]:
                         break
                 else:
                     time.sleep(0.2)

@@ -6,7 +6,6 @@ import os
 import signal
 import sys
 import time
-from pathlib import Path
 from types import FrameType
 from urllib.parse import urlsplit
 

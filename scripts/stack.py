@@ -122,9 +122,23 @@ class Stack:
             yield Service(
                 "redis",
                 [
-                    "redis-server", "--port", str(c.redis_port), "--bind", c.host, "--dir", str(redis_dir),
-                    "--appendonly", "yes", "--appendfsync", "everysec", "--maxmemory-policy", "noeviction",
-                    "--save", "", "--protected-mode", "yes",
+                    "redis-server",
+                    "--port",
+                    str(c.redis_port),
+                    "--bind",
+                    c.host,
+                    "--dir",
+                    str(redis_dir),
+                    "--appendonly",
+                    "yes",
+                    "--appendfsync",
+                    "everysec",
+                    "--maxmemory-policy",
+                    "noeviction",
+                    "--save",
+                    "",
+                    "--protected-mode",
+                    "yes",
                 ],
                 lambda: redis_ok(c.effective_redis_url),
                 url=c.effective_redis_url,
@@ -152,8 +166,15 @@ class Stack:
         yield Service(
             "gateway",
             [
-                str(APP_BIN / "uvicorn"), "api.main:create_app", "--factory", "--host", c.host,
-                "--port", str(c.gateway_port), "--no-access-log", "--proxy-headers",
+                str(APP_BIN / "uvicorn"),
+                "api.main:create_app",
+                "--factory",
+                "--host",
+                c.host,
+                "--port",
+                str(c.gateway_port),
+                "--no-access-log",
+                "--proxy-headers",
             ],
             lambda: http_ok(f"http://{c.host}:{c.gateway_port}/openapi.json"),
             url=f"http://{c.host}:{c.gateway_port}",
@@ -180,7 +201,10 @@ class Stack:
     # -- running ---------------------------------------------------------------------------
     def migrate(self) -> None:
         subprocess.run(
-            [str(APP_BIN / "alembic"), "upgrade", "head"], cwd=ROOT, env=self.env, check=True,
+            [str(APP_BIN / "alembic"), "upgrade", "head"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
             stdout=subprocess.DEVNULL,
         )
 
@@ -193,16 +217,22 @@ class Stack:
         service = self.services[name]
         if service.process is not None and service.process.poll() is None:
             return
-        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - handed to the child
+        log = open(self.log_dir / f"{name}.log", "ab")
         service.process = subprocess.Popen(
-            service.argv, cwd=ROOT, env={**self.env, **service.env}, stdout=log, stderr=subprocess.STDOUT,
+            service.argv,
+            cwd=ROOT,
+            env={**self.env, **service.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         log.close()
         deadline = time.monotonic() + service.start_timeout
         while not service.ready():
             if service.process.poll() is not None:
-                raise RuntimeError(f"{name} exited with {service.process.returncode}; see {self.log_dir}/{name}.log")
+                raise RuntimeError(
+                    f"{name} exited with {service.process.returncode}; see {self.log_dir}/{name}.log"
+                )
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{name} was not ready in {service.start_timeout:.0f}s; see its log")
             time.sleep(0.2)
@@ -231,7 +261,9 @@ class Stack:
                 self.stop_service(name)
 
     def exited(self) -> list[str]:
-        return [s.name for s in self.services.values() if s.process is not None and s.process.poll() is not None]
+        return [
+            s.name for s in self.services.values() if s.process is not None and s.process.poll() is not None
+        ]
 
     def urls(self) -> dict[str, str]:
         return {name: s.url for name, s in self.services.items() if s.url}

@@ -27,7 +27,10 @@ def _database_url(var: Path) -> str:
 def _reset_database(stack: Stack) -> None:
     if os.environ.get("TEST_DATABASE_URL"):
         subprocess.run(
-            [str(APP_BIN / "alembic"), "downgrade", "base"], cwd=ROOT, env=stack.env, check=True,
+            [str(APP_BIN / "alembic"), "downgrade", "base"],
+            cwd=ROOT,
+            env=stack.env,
+            check=True,
             capture_output=True,
         )
     stack.migrate()
@@ -87,5 +90,7 @@ def db(stack: Stack) -> Database:
 def healthy(stack: Stack, gateway: Gateway) -> Stack:
     """The stack, with every process up (a test before may have stopped one)."""
     stack.start()
-    wait_for(lambda: gateway.client.get(gateway.base_url + "/healthz").status_code == 200, 60, what="healthz 200")
+    wait_for(
+        lambda: gateway.client.get(gateway.base_url + "/healthz").status_code == 200, 60, what="healthz 200"
+    )
     return stack

@@ -72,7 +72,9 @@ class Resident:
     def address(self) -> str:
         return f"whatsapp:{self.number}" if self.whatsapp else self.number
 
-    def form(self, body: str = "", sid: str | None = None, media: Iterable[tuple[str, str]] = ()) -> dict[str, str]:
+    def form(
+        self, body: str = "", sid: str | None = None, media: Iterable[tuple[str, str]] = ()
+    ) -> dict[str, str]:
         media = list(media)
         form = {
             "MessageSid": sid or "SM" + secrets.token_hex(16),

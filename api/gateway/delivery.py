@@ -18,7 +18,18 @@ STATUS_RANK: dict[str, int] = {
     "read": 7,
 }
 
-TWILIO_STATUSES = {"accepted", "scheduled", "queued", "sending", "sent", "delivered", "undelivered", "failed", "read", "canceled"}
+TWILIO_STATUSES = {
+    "accepted",
+    "scheduled",
+    "queued",
+    "sending",
+    "sent",
+    "delivered",
+    "undelivered",
+    "failed",
+    "read",
+    "canceled",
+}
 
 
 def rank_of(twilio_status: str) -> int | None:

@@ -35,9 +35,7 @@ class TwilioTransport:
         # No automatic retries in the HTTP client: a retried POST could send a text twice.
         # Retries happen in the job, which first checks whether the provider already has it.
         self._http = AsyncTwilioHttpClient(timeout=15)
-        self._client = Client(
-            settings.twilio_account_sid, settings.twilio_auth_token, http_client=self._http
-        )
+        self._client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=self._http)
         if settings.twilio_api_base_url:
             self._client.api.base_url = settings.twilio_api_base_url.rstrip("/")
         self._from = {Channel.SMS: settings.twilio_from_sms, Channel.WHATSAPP: settings.twilio_from_whatsapp}

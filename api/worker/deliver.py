@@ -84,7 +84,11 @@ async def _deliver(deps: WorkerDeps, message_id: int) -> None:
             else None,
         )
         if not contact.phone_valid:
-            message.status, message.status_rank, message.error_code = "failed", STATUS_RANK["failed"], "no-number"
+            message.status, message.status_rank, message.error_code = (
+                "failed",
+                STATUS_RANK["failed"],
+                "no-number",
+            )
             await session.commit()
             return
         try:
@@ -99,7 +103,11 @@ async def _deliver(deps: WorkerDeps, message_id: int) -> None:
             await session.commit()
             result = await deps.transport.send(outgoing)
         except PermanentSendError as exc:
-            message.status, message.status_rank, message.error_code = "failed", STATUS_RANK["failed"], exc.code
+            message.status, message.status_rank, message.error_code = (
+                "failed",
+                STATUS_RANK["failed"],
+                exc.code,
+            )
             await session.commit()
             log.warning("message %s failed for good (%s)", message.id, exc.code)
             return

@@ -31,9 +31,7 @@ async def build(settings: Settings, redis: ArqRedis) -> WorkerDeps:
     engine = make_engine(settings.database_url)
     http = httpx.AsyncClient()
     bot = RasaClient(http, settings.rasa_url, settings.rasa_token, settings.bot_timeout)
-    return WorkerDeps(
-        settings, engine, make_sessionmaker(engine), redis, http, bot, make_transport(settings)
-    )
+    return WorkerDeps(settings, engine, make_sessionmaker(engine), redis, http, bot, make_transport(settings))
 
 
 async def close(deps: WorkerDeps) -> None:

@@ -33,15 +33,26 @@ class FakeTwilio:
         return [m for m in self.client.get("/_fake/sent").json() if m["To"] == address]
 
     def fail_next(self, status: int, code: int, times: int = 1) -> None:
-        self.client.post("/_fake/fail", json={"status": status, "code": code, "times": times}).raise_for_status()
+        self.client.post(
+            "/_fake/fail", json={"status": status, "code": code, "times": times}
+        ).raise_for_status()
 
 
 @pytest.fixture(scope="module")
 def fake_twilio(stack: Stack) -> Iterator[FakeTwilio]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.twilio_api", "--port", str(port), "--account-sid", ACCOUNT,
-         "--auth-token", stack.env["TWILIO_AUTH_TOKEN"]],
+        [
+            sys.executable,
+            "-m",
+            "tests.fakes.twilio_api",
+            "--port",
+            str(port),
+            "--account-sid",
+            ACCOUNT,
+            "--auth-token",
+            stack.env["TWILIO_AUTH_TOKEN"],
+        ],
         cwd=ROOT,
     )
     try:
@@ -59,7 +70,10 @@ def twilio_stack(stack: Stack, fake_twilio: FakeTwilio) -> Iterator[Stack]:
     system = Stack(
         StackConfig(
             env={
-                **{k: stack.env[k] for k in ("TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "ENVIRONMENT", "RASA_TOKEN")},
+                **{
+                    k: stack.env[k]
+                    for k in ("TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "ENVIRONMENT", "RASA_TOKEN")
+                },
                 "DATABASE_URL": f"sqlite:///{var}/app.db",
                 "QUEUE_NAME": "test:twilio-queue",
                 "TRANSPORT": "twilio",
@@ -106,7 +120,9 @@ def test_a_reply_goes_out_through_the_twilio_sdk(gw: Gateway, tdb: Database, fak
     assert len(sent) == 1
     assert sent[0]["From"] == FROM_SMS
     assert "free local support" in sent[0]["Body"]
-    out = wait_for(lambda: [m for m in _outbound(tdb, resident.number) if m["provider_sid"]], 5, what="sid")[0]
+    out = wait_for(lambda: [m for m in _outbound(tdb, resident.number) if m["provider_sid"]], 5, what="sid")[
+        0
+    ]
     assert out["provider_sid"] == sent[0]["sid"]
     assert out["status"] == "queued"
     assert sent[0]["StatusCallback"] == f"{gw.public_url}/twilio/status?m={out['id']}"
@@ -153,20 +169,31 @@ def test_an_interrupted_send_is_found_at_the_provider_not_sent_again(
     resident = Resident(gw)
     resident.send("hello")
     sent = wait_for(lambda: fake_twilio.sent_to(resident.number), 10, what="first send")
-    out = wait_for(lambda: [m for m in _outbound(tdb, resident.number) if m["provider_sid"]], 5, what="sid")[0]
+    out = wait_for(lambda: [m for m in _outbound(tdb, resident.number) if m["provider_sid"]], 5, what="sid")[
+        0
+    ]
     # As if the worker died after Twilio took the message but before we stored its SID.
-    tdb.execute("UPDATE messages SET status = 'sending', provider_sid = NULL, status_rank = 0 WHERE id = :i",
-             i=out["id"])
+    tdb.execute(
+        "UPDATE messages SET status = 'sending', provider_sid = NULL, status_rank = 0 WHERE id = :i",
+        i=out["id"],
+    )
 
     async def enqueue() -> None:
-        pool = await create_pool(redis_settings(twilio_stack.env["REDIS_URL"]),
-                                 default_queue_name=twilio_stack.env["QUEUE_NAME"])
+        pool = await create_pool(
+            redis_settings(twilio_stack.env["REDIS_URL"]), default_queue_name=twilio_stack.env["QUEUE_NAME"]
+        )
         await pool.enqueue_job(DELIVER_CONVERSATION, out["conversation_id"])
         await pool.aclose()
 
     asyncio.run(enqueue())
-    wait_for(lambda: tdb.rows("SELECT provider_sid FROM messages WHERE id = :i", i=out["id"])[0]["provider_sid"],
-             10, what="SID found again")
+    wait_for(
+        lambda: tdb.rows("SELECT provider_sid FROM messages WHERE id = :i", i=out["id"])[0]["provider_sid"],
+        10,
+        what="SID found again",
+    )
     time.sleep(1)
     assert len(fake_twilio.sent_to(resident.number)) == 1
-    assert tdb.rows("SELECT provider_sid FROM messages WHERE id = :i", i=out["id"])[0]["provider_sid"] == sent[0]["sid"]
+    assert (
+        tdb.rows("SELECT provider_sid FROM messages WHERE id = :i", i=out["id"])[0]["provider_sid"]
+        == sent[0]["sid"]
+    )

@@ -95,7 +95,7 @@ def test_media_only_is_kept_for_the_practitioner_and_answered_kindly(
     resident.send("", media=[(picture, "image/jpeg")])
     reply = resident.wait_replies(1)[0]
     assert reply["key"] == "media_received"
-    inbound = [m for m in db.messages_of(resident.number) if m["direction"] == "in"][0]
+    inbound = next(m for m in db.messages_of(resident.number) if m["direction"] == "in")
     media = inbound["media"] if isinstance(inbound["media"], list) else json.loads(inbound["media"])
     assert media == [{"url": picture, "content_type": "image/jpeg"}]
     assert inbound["status"] == "processed"
@@ -109,7 +109,9 @@ def test_an_empty_message_gets_a_kind_answer(healthy: Stack, gateway: Gateway) -
     assert "person" in reply["body"]
 
 
-def test_an_over_long_text_is_stored_whole_and_answered(healthy: Stack, gateway: Gateway, db: Database) -> None:
+def test_an_over_long_text_is_stored_whole_and_answered(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
     resident = Resident(gateway)
     text = "hello " + "I have a lot to say about my week. " * 120  # about 4,200 characters
     resident.send(text)
@@ -117,11 +119,13 @@ def test_an_over_long_text_is_stored_whole_and_answered(healthy: Stack, gateway:
     time.sleep(0.5)
     assert len(resident.outbox()) == 2  # the notice, then the bot's own answer
     assert replies[0]["key"] == "long_message"
-    inbound = [m for m in db.messages_of(resident.number) if m["direction"] == "in"][0]
+    inbound = next(m for m in db.messages_of(resident.number) if m["direction"] == "in")
     assert inbound["body"] == text
 
 
-def test_junk_bytes_and_unknown_fields_never_cause_a_5xx(healthy: Stack, gateway: Gateway, db: Database) -> None:
+def test_junk_bytes_and_unknown_fields_never_cause_a_5xx(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
     resident = Resident(gateway)
     form = resident.form("placeholder")
     form["SomeFieldTwilioAddsLater"] = "x"
@@ -137,11 +141,13 @@ def test_junk_bytes_and_unknown_fields_never_cause_a_5xx(healthy: Stack, gateway
     )
     assert response.status_code == 200
     resident.wait_replies(1)
-    inbound = [m for m in db.messages_of(resident.number) if m["direction"] == "in"][0]
+    inbound = next(m for m in db.messages_of(resident.number) if m["direction"] == "in")
     assert inbound["body"] == "hi \ufffd\ufffd\ufffd there"
 
 
-def test_a_malformed_sender_is_kept_but_cannot_be_answered(healthy: Stack, gateway: Gateway, db: Database) -> None:
+def test_a_malformed_sender_is_kept_but_cannot_be_answered(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
     form = Resident(gateway).form("hello")
     form["From"] = "not-a-number"
     assert gateway.post_signed("/twilio/messages", form).status_code == 200
@@ -172,8 +178,18 @@ def test_a_duplicate_reaching_two_gateway_processes_is_stored_once(
 ) -> None:
     second = Stack(
         StackConfig(
-            env={k: healthy.env[k] for k in ("DATABASE_URL", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL",
-                                              "QUEUE_NAME", "TRANSPORT", "ENVIRONMENT", "RASA_TOKEN")},
+            env={
+                k: healthy.env[k]
+                for k in (
+                    "DATABASE_URL",
+                    "TWILIO_AUTH_TOKEN",
+                    "PUBLIC_BASE_URL",
+                    "QUEUE_NAME",
+                    "TRANSPORT",
+                    "ENVIRONMENT",
+                    "RASA_TOKEN",
+                )
+            },
             var_dir=healthy.config.var_dir / "second",
             gateway_port=free_port(),
             rasa_port=healthy.config.rasa_port,
@@ -187,8 +203,12 @@ def test_a_duplicate_reaching_two_gateway_processes_is_stored_once(
         residents = [Resident(gateway) for _ in range(10)]
         forms = [r.form("hello") for r in residents]
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
-            codes = list(pool.map(lambda args: args[0].post_signed("/twilio/messages", args[1]),
-                                  [(gw, f) for f in forms for gw in (gateway, other)]))
+            codes = list(
+                pool.map(
+                    lambda args: args[0].post_signed("/twilio/messages", args[1]),
+                    [(gw, f) for f in forms for gw in (gateway, other)],
+                )
+            )
         assert {c.status_code for c in codes} == {200}
         for resident in residents:
             resident.wait_replies(1)

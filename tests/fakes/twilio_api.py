@@ -56,7 +56,11 @@ def create_app(account_sid: str, auth_token: str) -> FastAPI:
                 status_code=failure["status"],
             )
         now = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
-        record = {"sid": "SM" + secrets.token_hex(16), "date_created": now, **{k: str(v) for k, v in form.items()}}
+        record = {
+            "sid": "SM" + secrets.token_hex(16),
+            "date_created": now,
+            **{k: str(v) for k, v in form.items()},
+        }
         sent.append(record)
         return JSONResponse(resource(record), status_code=201)
 
@@ -83,8 +87,10 @@ def create_app(account_sid: str, auth_token: str) -> FastAPI:
     @app.post("/_fake/fail")
     async def fail_next(request: Request) -> dict[str, int]:
         body = await request.json()
-        failures.extend({"status": int(body["status"]), "code": int(body.get("code", 20500))}
-                        for _ in range(int(body.get("times", 1))))
+        failures.extend(
+            {"status": int(body["status"]), "code": int(body.get("code", 20500))}
+            for _ in range(int(body.get("times", 1)))
+        )
         return {"queued_failures": len(failures)}
 
     @app.post("/_fake/reset")
@@ -106,7 +112,9 @@ def main() -> None:
     parser.add_argument("--account-sid", required=True)
     parser.add_argument("--auth-token", required=True)
     args = parser.parse_args()
-    uvicorn.run(create_app(args.account_sid, args.auth_token), host="127.0.0.1", port=args.port, log_level="warning")
+    uvicorn.run(
+        create_app(args.account_sid, args.auth_token), host="127.0.0.1", port=args.port, log_level="warning"
+    )
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ def test_form_decodes_utf8_and_replaces_junk_without_raising() -> None:
     assert form == {"Body": "café 😀", "From": "+447911123456", "X": "\ufffd\ufffd", "Y": "a\ufffdb"}
 
 
-@pytest.mark.parametrize("raw", [b"", b"&&&", b"%", b"=", b"%zz=%zz", b"\x00\x01\x02", b"a=" + b"\xff" * 5000])
+@pytest.mark.parametrize(
+    "raw", [b"", b"&&&", b"%", b"=", b"%zz=%zz", b"\x00\x01\x02", b"a=" + b"\xff" * 5000]
+)
 def test_form_never_raises(raw: bytes) -> None:
     assert isinstance(parse_form(raw), dict)
 

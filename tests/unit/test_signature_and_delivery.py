@@ -12,12 +12,15 @@ def test_signature_is_checked_against_the_public_url_and_every_field() -> None:
     assert is_valid_signature(TOKEN, "https://public.example.org", "/twilio/messages", FORM, signature)
     assert is_valid_signature(TOKEN, "https://public.example.org/", "/twilio/messages", FORM, signature)
     assert not is_valid_signature(TOKEN, "http://127.0.0.1:8000", "/twilio/messages", FORM, signature)
-    assert not is_valid_signature(TOKEN, "https://public.example.org", "/twilio/messages",
-                                  {**FORM, "Body": "changed"}, signature)
-    assert not is_valid_signature(TOKEN, "https://public.example.org", "/twilio/messages",
-                                  {**FORM, "Extra": "x"}, signature)
-    assert not is_valid_signature("another-token-123", "https://public.example.org", "/twilio/messages",
-                                  FORM, signature)
+    assert not is_valid_signature(
+        TOKEN, "https://public.example.org", "/twilio/messages", {**FORM, "Body": "changed"}, signature
+    )
+    assert not is_valid_signature(
+        TOKEN, "https://public.example.org", "/twilio/messages", {**FORM, "Extra": "x"}, signature
+    )
+    assert not is_valid_signature(
+        "another-token-123", "https://public.example.org", "/twilio/messages", FORM, signature
+    )
     assert not is_valid_signature(TOKEN, "https://public.example.org", "/twilio/messages", FORM, "")
 
 
