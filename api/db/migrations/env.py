@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from api.config import get_settings
 from api.db.models import Base
-from api.db.session import async_url
+from api.db.session import async_url, ensure_sqlite_folder
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -43,6 +43,7 @@ def do_run_migrations(connection: Connection) -> None:
 
 
 async def run_async_migrations() -> None:
+    ensure_sqlite_folder(_url())
     connectable = create_async_engine(_url(), poolclass=pool.NullPool)
     async with connectable.connect() as connection:
         await connection.run_sync(do_run_migrations)
