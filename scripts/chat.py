@@ -55,25 +55,28 @@ def main() -> None:
             if status != 200:
                 print(f"(the gateway answered {status})")
                 continue
-            deadline = time.monotonic() + 8
-            got = False
-            while time.monotonic() < deadline:
-                outbox = client.get(f"{args.gateway}/dev/outbox", params={"to": args.sender}).json()
-                new = [m for m in outbox if m["id"] not in seen]
-                for message in new:
-                    seen.add(message["id"])
-                    print(f"bot> {message['body']}")
-                    got = True
-                if got:
-                    time.sleep(0.7)  # a turn may have more than one reply
-                    if not [
-                        m
-                        for m in client.get(f"{args.gateway}/dev/outbox", params={"to": args.sender}).json()
-                        if m["id"] not in seen
-                    ]:
-                        break
-                else:
-                    time.sleep(0.2)
+            replies = _new_replies(client, args.gateway, args.sender, seen)
+            for body in replies:
+                print(f"bot> {body}")
+            if not replies:
+                print(
+                    "(no reply. After asking for a person the bot stays silent until a practitioner "
+                    "answers; see var/log/ if something else is wrong.)"
+                )
+
+
+def _new_replies(client: httpx.Client, gateway: str, number: str, seen: set[int]) -> list[str]:
+    """Wait up to 8 s for a first reply, then until no more arrive for a second."""
+    bodies: list[str] = []
+    deadline, quiet_until = time.monotonic() + 8, None
+    while time.monotonic() < (quiet_until or deadline):
+        for message in client.get(f"{gateway}/dev/outbox", params={"to": number}).json():
+            if message["id"] not in seen:
+                seen.add(message["id"])
+                bodies.append(message["body"])
+                quiet_until = time.monotonic() + 1.0
+        time.sleep(0.2)
+    return bodies
 
 
 if __name__ == "__main__":

@@ -71,9 +71,15 @@ def main() -> None:
     except RuntimeError as exc:
         print(f"Could not start: {exc}", file=sys.stderr)
     finally:
-        print("Stopping...")
-        stack.stop()
-        print("Stopped.")
+        stack.stop()  # first: printing can fail if the terminal or a pipe has gone
+        _say("Stopped everything.")
+
+
+def _say(text: str) -> None:
+    try:
+        print(text, flush=True)
+    except OSError:
+        pass
 
 
 if __name__ == "__main__":

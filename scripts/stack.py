@@ -24,6 +24,8 @@ import redis
 ROOT = Path(__file__).resolve().parent.parent
 APP_BIN = ROOT / ".venv" / "bin"
 MODEL = ROOT / "models" / "current.tar.gz"
+#: Every child gets SIGTERM if the supervisor dies, even by SIGKILL (util-linux's setpriv).
+DIE_WITH_PARENT = ["setpriv", "--pdeathsig", "TERM", "--"]
 
 
 def free_port() -> int:
@@ -219,7 +221,7 @@ class Stack:
             return
         log = open(self.log_dir / f"{name}.log", "ab")
         service.process = subprocess.Popen(
-            service.argv,
+            DIE_WITH_PARENT + service.argv,
             cwd=ROOT,
             env={**self.env, **service.env},
             stdout=log,
