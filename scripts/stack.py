@@ -26,6 +26,8 @@ APP_BIN = ROOT / ".venv" / "bin"
 MODEL = ROOT / "models" / "current.tar.gz"
 #: Every child gets SIGTERM if the supervisor dies, even by SIGKILL (util-linux's setpriv).
 DIE_WITH_PARENT = ["setpriv", "--pdeathsig", "TERM", "--"]
+#: Rasa, the action server and the worker yield the CPU to the gateway and Redis.
+BOT_NICENESS = 10
 
 
 def free_port() -> int:
@@ -58,6 +60,8 @@ class Service:
     url: str = ""
     env: dict[str, str] = field(default_factory=dict)
     start_timeout: float = 120.0
+    #: CPU priority (nice). Acknowledging Twilio has a deadline; bot turns queue and can wait.
+    nice: int = 0
     process: subprocess.Popen[bytes] | None = None
 
 
@@ -152,6 +156,7 @@ class Stack:
             lambda: http_ok(f"http://{c.host}:{c.actions_port}/health"),
             url=f"http://{c.host}:{c.actions_port}",
             env={"ACTIONS_HOST": c.host, "ACTIONS_PORT": str(c.actions_port)},
+            nice=BOT_NICENESS,
         )
         yield Service(
             "rasa",
@@ -164,6 +169,7 @@ class Stack:
                 "RASA_AUTH_TOKEN": self.env.get("RASA_TOKEN", ""),
             },
             start_timeout=180,
+            nice=BOT_NICENESS,
         )
         yield Service(
             "gateway",
@@ -185,6 +191,7 @@ class Stack:
             "worker",
             [str(APP_BIN / "python"), "-m", "api.worker"],
             lambda: self._worker_ready(),
+            nice=BOT_NICENESS,
         )
 
     def _worker_ready(self) -> bool:
@@ -221,7 +228,7 @@ class Stack:
             return
         log = open(self.log_dir / f"{name}.log", "ab")
         service.process = subprocess.Popen(
-            DIE_WITH_PARENT + service.argv,
+            [*DIE_WITH_PARENT, "nice", "-n", str(service.nice), *service.argv],
             cwd=ROOT,
             env={**self.env, **service.env},
             stdout=log,

@@ -1,23 +1,20 @@
-"""Storing what arrives, before it is acknowledged. Safe with several gateway processes:
-the unique keys in the database decide, not process memory."""
+"""Storing what arrives, before it is acknowledged.
+
+Safe with several gateway processes: unique keys in the database decide, not process memory.
+Kept to four statements (three upserts and a commit), because this runs on every webhook
+while Twilio waits.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db.models import (
-    Author,
-    Contact,
-    Conversation,
-    Direction,
-    InboundStatus,
-    Message,
-    utcnow,
-)
+from api.db.models import Author, Contact, Conversation, Direction, InboundStatus, Message, new_uid, utcnow
 from api.gateway.parsing import InboundMessage
 
 
@@ -28,49 +25,46 @@ class Stored:
     duplicate: bool
 
 
-async def _contact(session: AsyncSession, inbound: InboundMessage) -> Contact:
-    query = select(Contact).where(Contact.phone == inbound.address.phone)
-    if (found := await session.scalar(query)) is not None:
-        return found
-    try:
-        async with session.begin_nested():
-            contact = Contact(phone=inbound.address.phone, phone_valid=inbound.address.valid)
-            session.add(contact)
-        return contact
-    except IntegrityError:  # another process created it a moment ago
-        return (await session.scalars(query)).one()
+def _insert(session: AsyncSession, model: Any) -> Any:
+    """Core INSERT with ON CONFLICT for the database in use (SQLite or PostgreSQL).
 
-
-async def _conversation(session: AsyncSession, contact: Contact) -> Conversation:
-    query = select(Conversation).where(Conversation.contact_id == contact.id)
-    if (found := await session.scalar(query)) is not None:
-        return found
-    try:
-        async with session.begin_nested():
-            conversation = Conversation(contact_id=contact.id)
-            session.add(conversation)
-        return conversation
-    except IntegrityError:
-        return (await session.scalars(query)).one()
-
-
-async def _existing(session: AsyncSession, sid: str) -> Stored | None:
-    row = (
-        await session.execute(select(Message.id, Message.conversation_id).where(Message.provider_sid == sid))
-    ).first()
-    return Stored(row.id, row.conversation_id, duplicate=True) if row else None
+    Core, not ORM-enabled, DML: about half the cost per statement on this hot path.
+    """
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model.__table__)
 
 
 async def store_inbound(session: AsyncSession, inbound: InboundMessage) -> Stored:
     """Store an inbound message once. A second delivery of the same MessageSid is a duplicate."""
-    if (earlier := await _existing(session, inbound.sid)) is not None:
-        return earlier
-    contact = await _contact(session, inbound)
-    conversation = await _conversation(session, contact)
-    conversation.channel = inbound.address.channel.value
-    conversation.last_inbound_at = utcnow()
-    message = Message(
-        conversation_id=conversation.id,
+    now = utcnow()
+    contact = _insert(session, Contact).values(
+        uid=new_uid(),
+        phone=inbound.address.phone,
+        phone_valid=inbound.address.valid,
+        created_at=now,
+    )
+    contact_id = await session.scalar(
+        contact.on_conflict_do_update(
+            index_elements=["phone"], set_={"phone": contact.excluded.phone}
+        ).returning(Contact.__table__.c.id)
+    )
+    conversation = _insert(session, Conversation).values(
+        contact_id=contact_id,
+        channel=inbound.address.channel.value,
+        owner="bot",
+        last_inbound_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    conversation_id = await session.scalar(
+        conversation.on_conflict_do_update(
+            index_elements=["contact_id"],
+            # The channel of the latest message is where replies go.
+            set_={"channel": conversation.excluded.channel, "last_inbound_at": now, "updated_at": now},
+        ).returning(Conversation.__table__.c.id)
+    )
+    message = _insert(session, Message).values(
+        conversation_id=conversation_id,
         direction=Direction.IN.value,
         channel=inbound.address.channel.value,
         author=Author.RESIDENT.value,
@@ -78,14 +72,21 @@ async def store_inbound(session: AsyncSession, inbound: InboundMessage) -> Store
         media=inbound.media,
         provider_sid=inbound.sid,
         status=(InboundStatus.RECEIVED if inbound.address.valid else InboundStatus.UNROUTABLE).value,
+        status_rank=0,
+        attempts=0,
+        created_at=now,
+        updated_at=now,
     )
-    try:
-        async with session.begin_nested():
-            session.add(message)
-    except IntegrityError:  # the same delivery reached another process first
-        await session.rollback()
-        if (earlier := await _existing(session, inbound.sid)) is not None:
-            return earlier
-        raise
+    message_id = await session.scalar(
+        message.on_conflict_do_nothing(index_elements=["provider_sid"]).returning(Message.__table__.c.id)
+    )
     await session.commit()
-    return Stored(message.id, conversation.id, duplicate=False)
+    if message_id is None:  # this MessageSid was stored before: a retried delivery
+        earlier = (
+            await session.execute(
+                select(Message.id, Message.conversation_id).where(Message.provider_sid == inbound.sid)
+            )
+        ).one()
+        return Stored(earlier.id, earlier.conversation_id, duplicate=True)
+    assert conversation_id is not None
+    return Stored(message_id, conversation_id, duplicate=False)
