@@ -7,14 +7,9 @@
 # loopback. Rasa reaches it at ACTION_ENDPOINT_URL (http://host:port/webhook).
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-BOT_VENV="${BOT_VENV:-.venv-bot}"
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 export SANIC_HOST="${ACTIONS_HOST:-127.0.0.1}"
-export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
-export RASA_TELEMETRY_ENABLED=false
-export SQLALCHEMY_SILENCE_UBER_WARNING=1
-export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"
 
 exec "${BOT_VENV}/bin/rasa" run actions \
   --actions actions \

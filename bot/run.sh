@@ -12,8 +12,7 @@
 # refuses to start if one of them is unset, so defaults are exported here.
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-BOT_VENV="${BOT_VENV:-.venv-bot}"
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 export REDIS_HOST="${REDIS_HOST:-127.0.0.1}"
 export REDIS_PORT="${REDIS_PORT:-6379}"
@@ -21,11 +20,6 @@ export REDIS_DB="${REDIS_DB:-0}"
 export REDIS_PASSWORD="${REDIS_PASSWORD:-}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:5055/webhook}"
 
-export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
-export TF_ENABLE_ONEDNN_OPTS="${TF_ENABLE_ONEDNN_OPTS:-0}"
-export RASA_TELEMETRY_ENABLED=false
-export SQLALCHEMY_SILENCE_UBER_WARNING=1
-export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"
 
 api_args=()
 if [[ -n "${RASA_AUTH_TOKEN:-}" ]]; then

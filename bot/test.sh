@@ -9,14 +9,8 @@
 # results/ (Rasa's default); fails on any wrong intent or action.
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-BOT_VENV="${BOT_VENV:-.venv-bot}"
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
-export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
-export TF_ENABLE_ONEDNN_OPTS="${TF_ENABLE_ONEDNN_OPTS:-0}"
-export RASA_TELEMETRY_ENABLED=false
-export SQLALCHEMY_SILENCE_UBER_WARNING=1
-export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"
 
 exec "${BOT_VENV}/bin/rasa" test core \
   --model models/current.tar.gz \

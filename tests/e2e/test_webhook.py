@@ -258,3 +258,10 @@ def test_healthz_reports_every_component(healthy: Stack, gateway: Gateway) -> No
     components = response.json()["components"]
     assert set(components) == {"database", "redis", "rasa", "action_server", "worker", "transport"}
     assert all(part["ok"] for part in components.values())
+
+
+def test_the_outbox_answers_bad_numbers_clearly(healthy: Stack, gateway: Gateway) -> None:
+    response = gateway.client.get(gateway.base_url + "/dev/outbox", params={"to": "not a number"})
+    assert response.status_code == 422
+    assert "phone number" in response.text
+    assert gateway.client.get(gateway.base_url + "/dev/outbox").status_code == 422
