@@ -40,11 +40,30 @@ def _reply_from(payload: Any) -> BotReply | None:
 
 
 class RasaClient:
-    def __init__(self, http: httpx.AsyncClient, base_url: str, token: str, timeout: float) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, base_url: str, token: str, timeout: float, actions_url: str = ""
+    ) -> None:
         self._http = http
         self._base = base_url.rstrip("/")
         self._token = token
         self._timeout = timeout
+        self._actions = actions_url.rstrip("/")
+
+    async def ensure_actions_up(self) -> None:
+        """Raise BotUnavailable if the action server is down.
+
+        When it is, Rasa still answers but silently drops the custom action's messages, so the
+        turn must not be sent; it waits, like a turn for a Rasa that is down. Asked before every
+        turn (about a millisecond on loopback): a cached answer would hide a fresh failure.
+        """
+        if not self._actions:
+            return
+        try:
+            response = await self._http.get(f"{self._actions}/health", timeout=2)
+        except httpx.HTTPError as exc:
+            raise BotUnavailable(f"action server: {type(exc).__name__}") from exc
+        if response.status_code != 200:
+            raise BotUnavailable(f"action server: HTTP {response.status_code}")
 
     async def turn(self, sender: str, text: str, message_id: int, language: str) -> list[BotReply]:
         body = {

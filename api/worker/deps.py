@@ -30,7 +30,9 @@ class WorkerDeps:
 async def build(settings: Settings, redis: ArqRedis) -> WorkerDeps:
     engine = make_engine(settings.database_url)
     http = httpx.AsyncClient()
-    bot = RasaClient(http, settings.rasa_url, settings.rasa_token, settings.bot_timeout)
+    bot = RasaClient(
+        http, settings.rasa_url, settings.rasa_token, settings.bot_timeout, settings.action_server_url
+    )
     return WorkerDeps(settings, engine, make_sessionmaker(engine), redis, http, bot, make_transport(settings))
 
 

@@ -97,6 +97,10 @@ async def _handle(deps: WorkerDeps, message_id: int) -> None:
             replies = [BotReply("media_received" if message.media else "empty_message")]
         else:
             replies = await _ask_bot(deps, session, message, conversation, contact, text, language)
+            if not replies:
+                # Every turn answers something: silence would leave the resident with no way on.
+                log.warning("the bot gave no reply to message %s; sending the fallback", message.id)
+                replies = [BotReply("fallback")]
             if len(text) > deps.settings.bot_max_chars:
                 replies.insert(0, BotReply("long_message"))
 
@@ -135,6 +139,7 @@ async def _ask_bot(
             earlier = await deps.bot.replies_already_given(contact.uid, message.id)
             if earlier is not None:
                 return earlier
+        await deps.bot.ensure_actions_up()
         message.attempts += 1
         await session.commit()
         turn = asyncio.ensure_future(

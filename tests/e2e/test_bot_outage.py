@@ -74,3 +74,22 @@ def test_a_job_lost_from_redis_is_recovered_from_the_database(
     replies = resident.wait_replies(1, timeout=30)
     assert replies[0]["key"] == "greet"
     wait_for(lambda: _inbound_statuses(db, resident) == ["processed"], 5, what="processed")
+
+
+def test_action_server_down_then_up(healthy: Stack, gateway: Gateway, db: Database) -> None:
+    """With the action server down Rasa would drop the handoff action's reply: the turn waits."""
+    resident = Resident(gateway)
+    healthy.stop_service("actions")
+    try:
+        resident.send("i want to talk to a real person")
+        holding = resident.wait_replies(1, timeout=10)
+        assert [r["key"] for r in holding] == ["holding"]
+        time.sleep(2)
+        assert len(resident.outbox()) == 1
+        assert _inbound_statuses(db, resident) == ["received"]
+    finally:
+        healthy.start_service("actions")
+    replies = resident.wait_replies(2, timeout=30)
+    assert [r["key"] for r in replies] == ["holding", "human_requested"]
+    time.sleep(2)
+    assert len(resident.outbox()) == 2
