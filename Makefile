@@ -8,7 +8,7 @@ BOT_DATA := config.yml domain.yml $(shell find data/nlu data/rules data/stories 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run chat test lint validate test-bot train messages messages-compile migrate bench clean
+.PHONY: help setup run chat test lint validate test-bot train messages messages-compile text-report migrate bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -40,9 +40,12 @@ $(MODEL): $(BOT_DATA) | .venv-bot/.done
 	bash bot/train.sh
 
 messages: ## Extract resident-facing text and update every catalog (Babel)
-	$(APP)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --project wellbeing-assistant -o locales/messages.pot .
+	PYTHONPATH=. $(APP)/pybabel extract -F babel.cfg -k N_ --add-comments=directory: --no-location --sort-output --project wellbeing-assistant -o locales/messages.pot .
 	$(APP)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 	$(MAKE) messages-compile
+
+text-report: messages-compile ## Length, encoding, SMS segments and reading grade of every resident-facing message
+	$(APP)/python -m scripts.text_report
 
 messages-compile: ## Compile the catalogs (.po to .mo)
 	@$(APP)/pybabel compile -d locales -D messages --statistics 2>&1 | grep -v '^$$' | sed 's/^/  /'

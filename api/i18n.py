@@ -10,6 +10,8 @@ from typing import Any
 
 from babel.support import NullTranslations, Translations
 
+from api import explain
+from api.directory import default_area, load_directory
 from api.messages import MESSAGES, UNKNOWN_KEY_FALLBACK
 
 log = logging.getLogger(__name__)
@@ -33,10 +35,21 @@ def render(key: str, language: str, params: Mapping[str, Any] | None = None) -> 
     An unknown key is logged (the key only) and replaced by the fallback message, so the
     resident still gets a kind answer with a way to reach a person.
     """
+    gettext = translations(language).gettext
+    if key in explain.KEYS:
+        areas = load_directory()
+        area = areas.get(str((params or {}).get("area", ""))) or default_area(areas)
+        try:
+            return key, explain.compose(key, params or {}, area, gettext, MESSAGES)
+        except explain.UnknownReference as exc:
+            log.warning("%s", exc)
+            # A role this area does not have gets a kind way on; anything else the fallback.
+            key = "role_not_here" if exc.kind == "role" else UNKNOWN_KEY_FALLBACK
+            params = {"area": area.name}
     if key not in MESSAGES:
         log.error("unknown catalog key %r; sending the fallback message", key)
         key = UNKNOWN_KEY_FALLBACK
-    text = translations(language).gettext(MESSAGES[key])
+    text = gettext(MESSAGES[key])
     if params:
         try:
             text = text % dict(params)

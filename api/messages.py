@@ -24,9 +24,41 @@ MESSAGES: dict[str, str] = {
         "Type 0 at any time to talk to a person."
     ),
     "help": N_(
-        "I can explain the free support near you and help you ask for it. "
-        "You can write in your own words, in your own language. "
-        "Type 0 at any time to talk to a person."
+        "Reply with a number, or tell me in your own words.\n"
+        "1 What help is there?\n"
+        "2 Get help for you or someone you care for\n"
+        "0 Talk to a person"
+    ),
+    "support_overview": N_(
+        "There are free local workers who help with money, forms, housing, feeling alone, caring "
+        "for someone, health conditions and stress. Tell me what is going on and I will say who "
+        "fits best. Or ask, for example: what is a link worker?"
+    ),
+    "ask_what_matters": N_(
+        "What would you like help with? Tell me in your own words. "
+        "It can be for you or for someone you care for."
+    ),
+    "which_role": N_(
+        "Which kind of help do you mean? For example: link worker, health coach or care "
+        "coordinator. Or tell me what is going on and I will say who fits best."
+    ),
+    "offer_referral": N_(
+        "Would you like me to ask them to get in touch with you? Reply YES or NO. "
+        "Or type 0 to talk to a person."
+    ),
+    "anything_else": N_("That is fine. You can ask me anything else, or type 0 to talk to a person."),
+    "support_free": N_("All the support I can tell you about is free."),
+    "support_how_long": N_(
+        "It depends on the kind of help. Some is a few sessions. Some lasts weeks or months. "
+        "Tell me what is going on and I can say more."
+    ),
+    "support_where": N_(
+        "Most help is at your GP surgery, a library or a community centre. "
+        "It can also be by phone, or at home if you need that."
+    ),
+    "role_not_here": N_(
+        "That kind of help is not offered in %(area)s, but you can still get support here. "
+        "Tell me what is going on, or type 0 to talk to a person."
     ),
     "goodbye": N_("Thank you for getting in touch. You can text this number again at any time."),
     "thanks": N_("You are welcome. Is there anything else I can help with?"),
@@ -51,6 +83,12 @@ MESSAGES: dict[str, str] = {
         "Thank you, I have your message. I am slow right now but I will answer soon. "
         "If you need help now, call 111, or 999 in an emergency."
     ),
+    # Pieces of messages composed from the service directory (api/explain.py).
+    "it_is_free": N_("It is free."),
+    "need_best_fit": N_("The help that fits best is a %(title)s."),
+    "need_same_help": N_("The same %(title)s can help with that too."),
+    "need_other_help": N_("A %(title)s can help with that."),
+    "role_is": N_("%(title)s:\n%(summary)s"),
 }
 
 #: What the resident gets when the bot sends something that is not in this table.
