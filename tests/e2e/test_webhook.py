@@ -116,9 +116,8 @@ def test_an_over_long_text_is_stored_whole_and_answered(
     text = "hello " + "I have a lot to say about my week. " * 120  # about 4,200 characters
     resident.send(text)
     replies = resident.wait_replies(2)
-    time.sleep(0.5)
-    assert len(resident.outbox()) == 2  # the notice, then the bot's own answer
-    assert replies[0]["key"] == "long_message"
+    assert replies[0]["key"] == "long_message"  # the notice first, then the bot's own answer
+    assert replies[1]["key"] != "long_message"
     inbound = next(m for m in db.messages_of(resident.number) if m["direction"] == "in")
     assert inbound["body"] == text
 

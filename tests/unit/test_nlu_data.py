@@ -1,0 +1,51 @@
+"""The NLU data agrees with the service directory and the domain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from api.directory import NEED_IDS, ROLE_IDS, load_directory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _items(path: Path) -> list[dict[str, str]]:
+    items: list[dict[str, str]] = yaml.safe_load(path.read_text())["nlu"]
+    return items
+
+
+def _examples(item: dict[str, str]) -> list[str]:
+    return [line[2:].strip() for line in item["examples"].splitlines() if line.startswith("- ")]
+
+
+def test_every_directory_name_for_a_role_is_recognised_as_that_role() -> None:
+    items = _items(ROOT / "data/nlu/en.yml")
+    lookup = {e.lower() for i in items if i.get("lookup") == "role" for e in _examples(i)}
+    synonyms = {e.lower(): i["synonym"] for i in items if "synonym" in i for e in _examples(i)}
+    assert set(synonyms.values()) <= ROLE_IDS
+    for area in load_directory().values():
+        for role_id, role in area.roles.items():
+            for name in role.aka:
+                assert name.lower() in lookup, f"{name!r} ({area.area}) is missing from the role lookup"
+                assert synonyms.get(name.lower(), name) == role_id or name == role_id, name
+
+
+def test_need_intents_match_the_directory_needs() -> None:
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    need_intents = {i.removeprefix("need_") for i in domain["intents"] if i.startswith("need_")}
+    assert need_intents == NEED_IDS
+
+
+def test_the_held_out_test_set_covers_every_intent() -> None:
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    tested = {i["intent"]: len(_examples(i)) for i in _items(ROOT / "tests/nlu/en_test.yml") if "intent" in i}
+    trained = {e for i in _items(ROOT / "data/nlu/en.yml") if "intent" in i for e in _examples(i)}
+    assert set(domain["intents"]) <= set(tested)
+    for intent, count in tested.items():
+        assert count >= 4, f"{intent} has only {count} test messages"
+    held_out = [e for i in _items(ROOT / "tests/nlu/en_test.yml") if "intent" in i for e in _examples(i)]
+    # Held out means not trained on; bare menu numbers ("1") are the one exception.
+    overlap = [e for e in held_out if e in trained and len(e) > 2]
+    assert overlap == [], f"test messages also in the training data: {overlap}"
