@@ -60,7 +60,7 @@ class ActionExplainRole(Action):
             return []
         utter_key(dispatcher, "role_about", {"role": role})
         utter_key(dispatcher, "role_details", {"role": role})
-        utter_key(dispatcher, "offer_referral")
+        utter_key(dispatcher, "role_offer", {"role": role})
         return [SlotSet("role", role)]
 
 

@@ -22,7 +22,7 @@ ROLE_PARTS: dict[str, tuple[str, ...]] = {
     "role_where": ("where",),
     "role_how_long": ("how_long",),
 }
-OTHER_KEYS = ("role_compare", "need_answer", "need_also")
+OTHER_KEYS = ("role_offer", "role_compare", "need_answer", "need_also")
 KEYS = frozenset({*ROLE_PARTS, *OTHER_KEYS})
 
 
@@ -66,6 +66,16 @@ def compose(
         if key == "role_access":
             pieces.insert(0, translate(catalog["it_is_free"]))
         return " ".join(pieces)
+    if key == "role_offer":
+        # Closes an explanation: that it is free, how to get it, and the offer to ask for it.
+        role = _role(area, params.get("role"))
+        return " ".join(
+            [
+                translate(catalog["it_is_free"]),
+                translate(role.how_to_get),
+                translate(catalog["offer_referral"]),
+            ]
+        )
     if key == "role_compare":
         first, second = _role(area, params.get("role")), _role(area, params.get("other"))
         return "\n".join(

@@ -71,6 +71,7 @@ def directory_texts(area: Area, language: str = "en") -> Iterator[Text]:
     params_for: list[tuple[str, dict[str, str]]] = [
         (key, {"role": role}) for role in area.roles for key in explain.ROLE_PARTS
     ]
+    params_for += [("role_offer", {"role": role}) for role in area.roles]
     params_for += [("need_answer", {"need": need}) for need in area.needs]
     params_for += [
         ("role_compare", {"role": a, "other": b}) for a in area.roles for b in area.roles if a != b

@@ -43,9 +43,13 @@ def test_a_role_is_explained_and_a_referral_offered(
     healthy: Stack, gateway: Gateway, text: str, role: str
 ) -> None:
     replies = _turn(Resident(gateway), text, 3)
-    assert [r["key"] for r in replies] == ["role_about", "role_details", "offer_referral"]
-    assert AREA.roles[role].summary in replies[0]["body"]
-    assert AREA.roles[role].how_long in replies[1]["body"]
+    assert [r["key"] for r in replies] == ["role_about", "role_details", "role_offer"]
+    explained = AREA.roles[role]
+    assert explained.summary in replies[0]["body"] and explained.who in replies[0]["body"]
+    assert explained.what in replies[1]["body"] and explained.where in replies[1]["body"]
+    assert explained.how_long in replies[1]["body"]
+    assert "free" in replies[2]["body"] and explained.how_to_get in replies[2]["body"]
+    assert "YES" in replies[2]["body"]
 
 
 def test_two_roles_are_compared(healthy: Stack, gateway: Gateway) -> None:
