@@ -27,6 +27,8 @@ MESSAGES: dict[str, str] = {
         "Reply with a number, or tell me in your own words.\n"
         "1 What help is there?\n"
         "2 Get help for you or someone you care for\n"
+        "3 Your appointment\n"
+        "4 Change language\n"
         "0 Talk to a person"
     ),
     "support_overview": N_(
@@ -47,6 +49,14 @@ MESSAGES: dict[str, str] = {
         "Or type 0 to talk to a person."
     ),
     "anything_else": N_("That is fine. You can ask me anything else, or type 0 to talk to a person."),
+    "appointment_interim": N_(
+        "I cannot see appointments here yet. Type 0 and a person from the team will help "
+        "you with your appointment."
+    ),
+    "language_interim": N_(
+        "For now I can only write in English. Type 0 and a person from the team will help. "
+        "They can get an interpreter for you, free of charge."
+    ),
     "support_free": N_("All the support I can tell you about is free."),
     "support_how_long": N_(
         "It depends on the kind of help. Some is a few sessions. Some lasts weeks or months. "

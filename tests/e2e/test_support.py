@@ -110,4 +110,8 @@ def test_the_menu_works_by_number_and_by_word(healthy: Stack, gateway: Gateway) 
     assert menu["key"] == "help" and "1 " in menu["body"] and "0 " in menu["body"]
     assert _turn(resident, "1", 1)[0]["key"] == "support_overview"
     assert _turn(resident, "2", 1)[0]["key"] == "ask_what_matters"
+    # Until appointments and languages exist, both lead to a person rather than a dead end.
+    for number, key in (("3", "appointment_interim"), ("4", "language_interim")):
+        reply = _turn(resident, number, 1)[0]
+        assert reply["key"] == key and "Type 0" in reply["body"]
     assert _turn(resident, "what can you do", 1)[0]["key"] == "help"
