@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import signal
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import redis
@@ -18,13 +20,22 @@ def _inbound_statuses(db: Database, resident: Resident) -> list[str]:
     return [m["status"] for m in db.messages_of(resident.number) if m["direction"] == "in"]
 
 
-def test_rasa_down_then_up(healthy: Stack, gateway: Gateway, db: Database) -> None:
-    resident = Resident(gateway)
-    healthy.stop_service("rasa")
+@contextmanager
+def _down(stack: Stack, service: str, resident: Resident, text: str) -> Iterator[None]:
+    """Stop a service, text while it is down, expect one holding reply; restart it on the way out."""
+    stack.stop_service(service)
     try:
-        resident.send("hello")
+        resident.send(text)
         holding = resident.wait_replies(1, timeout=10)
         assert [r["key"] for r in holding] == ["holding"]
+        yield
+    finally:
+        stack.start_service(service)
+
+
+def test_rasa_down_then_up(healthy: Stack, gateway: Gateway, db: Database) -> None:
+    resident = Resident(gateway)
+    with _down(healthy, "rasa", resident, "hello"):
         health = gateway.client.get(gateway.base_url + "/healthz")
         assert health.status_code == 503
         assert health.json()["components"]["rasa"]["ok"] is False
@@ -32,8 +43,6 @@ def test_rasa_down_then_up(healthy: Stack, gateway: Gateway, db: Database) -> No
         time.sleep(3)
         assert len(resident.outbox()) == 1
         assert _inbound_statuses(db, resident) == ["received", "received"]
-    finally:
-        healthy.start_service("rasa")
     replies = resident.wait_replies(3, timeout=30)
     assert [r["key"] for r in replies] == ["holding", "greet", "thanks"]
     time.sleep(2)
@@ -79,16 +88,10 @@ def test_a_job_lost_from_redis_is_recovered_from_the_database(
 def test_action_server_down_then_up(healthy: Stack, gateway: Gateway, db: Database) -> None:
     """With the action server down Rasa would drop the handoff action's reply: the turn waits."""
     resident = Resident(gateway)
-    healthy.stop_service("actions")
-    try:
-        resident.send("i want to talk to a real person")
-        holding = resident.wait_replies(1, timeout=10)
-        assert [r["key"] for r in holding] == ["holding"]
+    with _down(healthy, "actions", resident, "i want to talk to a real person"):
         time.sleep(2)
         assert len(resident.outbox()) == 1
         assert _inbound_statuses(db, resident) == ["received"]
-    finally:
-        healthy.start_service("actions")
     replies = resident.wait_replies(2, timeout=30)
     assert [r["key"] for r in replies] == ["holding", "human_requested"]
     time.sleep(2)
