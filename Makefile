@@ -41,7 +41,7 @@ $(MODEL): $(BOT_DATA) | .venv-bot/.done
 	bash bot/train.sh
 
 messages: ## Extract resident-facing text and update every catalog (Babel)
-	PYTHONPATH=. $(APP)/pybabel extract -F babel.cfg -k N_ --add-comments=directory: --no-location --sort-output --project wellbeing-assistant -o locales/messages.pot .
+	PYTHONPATH=. $(APP)/pybabel extract -F babel.cfg -k N_ --add-comments=directory: --add-comments=Translators: --no-location --sort-output --project wellbeing-assistant -o locales/messages.pot .
 	$(APP)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 	$(MAKE) messages-compile
 

@@ -116,6 +116,21 @@ class RasaClient:
                     replies.append(reply)
         return replies if found else None
 
+    async def active_loop(self, sender: str) -> str | None:
+        """The form the bot is in for this sender (for example "referral_form"), if any."""
+        try:
+            response = await self._http.get(
+                f"{self._base}/conversations/{sender}/tracker",
+                params={"token": self._token, "include_events": "NONE"},
+                timeout=self._timeout,
+            )
+            response.raise_for_status()
+            loop = response.json().get("active_loop") or {}
+        except (httpx.HTTPError, ValueError, AttributeError) as exc:
+            raise BotUnavailable(type(exc).__name__) from exc
+        name = loop.get("name") if isinstance(loop, dict) else None
+        return name if isinstance(name, str) else None
+
     async def is_up(self) -> bool:
         try:
             response = await self._http.get(f"{self._base}/", timeout=2)

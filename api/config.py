@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     bot_max_chars: int = 1000
     #: A stuck job is picked up again by the recovery sweep after this many seconds.
     recovery_after: float = 30.0
+    #: A resident who comes back to an unfinished referral after this many seconds is asked
+    #: whether to carry on, rather than their message being taken as the next answer.
+    referral_resume_after: float = 3600.0
+    #: Bearer token for the practitioners' referral API (until the inbox has its own login).
+    practitioner_api_token: str = ""
     log_level: str = "INFO"
 
     @model_validator(mode="after")

@@ -10,8 +10,9 @@ from typing import Any
 
 from babel.support import NullTranslations, Translations
 
-from api import explain
+from api import explain, referral_text
 from api.directory import default_area, load_directory
+from api.languages import load_languages
 from api.messages import MESSAGES, UNKNOWN_KEY_FALLBACK
 
 log = logging.getLogger(__name__)
@@ -19,14 +20,18 @@ log = logging.getLogger(__name__)
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 
-#: Conversation language code to the catalog's locale folder.
-LOCALE_FOR_LANGUAGE: dict[str, str] = {"en": "en_GB"}
+
+
+def locale_of(language: str) -> str:
+    """The Babel locale for a language code (locales/languages.yml); the default's if unknown."""
+    languages = load_languages()
+    chosen = languages.get(language) or next(iter(languages.values()))
+    return chosen.locale
 
 
 @lru_cache(maxsize=32)
 def translations(language: str) -> NullTranslations:
-    locale = LOCALE_FOR_LANGUAGE.get(language, language)
-    return Translations.load(str(LOCALES_DIR), [locale], domain=DOMAIN)
+    return Translations.load(str(LOCALES_DIR), [locale_of(language)], domain=DOMAIN)
 
 
 def render(key: str, language: str, params: Mapping[str, Any] | None = None) -> tuple[str, str]:
@@ -46,6 +51,13 @@ def render(key: str, language: str, params: Mapping[str, Any] | None = None) -> 
             # A role this area does not have gets a kind way on; anything else the fallback.
             key = "role_not_here" if exc.kind == "role" else UNKNOWN_KEY_FALLBACK
             params = {"area": area.name}
+    if key in referral_text.KEYS:
+        try:
+            text = referral_text.compose(key, params or {}, locale_of(language), gettext, MESSAGES)
+        except (KeyError, TypeError, ValueError) as exc:
+            log.error("could not compose %r: %s", key, type(exc).__name__)
+            key, text = UNKNOWN_KEY_FALLBACK, gettext(MESSAGES[UNKNOWN_KEY_FALLBACK])
+        return key, _with_person_offer(text, params, gettext)
     if key not in MESSAGES:
         log.error("unknown catalog key %r; sending the fallback message", key)
         key = UNKNOWN_KEY_FALLBACK
@@ -55,4 +67,11 @@ def render(key: str, language: str, params: Mapping[str, Any] | None = None) -> 
             text = text % dict(params)
         except (KeyError, TypeError, ValueError):
             log.error("catalog message %r did not take its parameters", key)
-    return key, text
+    return key, _with_person_offer(text, params, gettext)
+
+
+def _with_person_offer(text: str, params: Mapping[str, Any] | None, gettext: Any) -> str:
+    """After failed tries, a re-ask ends with the offer of a person (answers are kept)."""
+    if params and params.get("offer_person"):
+        return f"{text}\n{gettext(MESSAGES['ref_offer_person'])}"
+    return text

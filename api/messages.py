@@ -53,10 +53,6 @@ MESSAGES: dict[str, str] = {
         "I cannot see appointments here yet. Type 0 and a person from the team will help "
         "you with your appointment."
     ),
-    "language_interim": N_(
-        "For now I can only write in English. Type 0 and a person from the team will help. "
-        "They can get an interpreter for you, free of charge."
-    ),
     "support_free": N_("All the support I can tell you about is free."),
     "support_how_long": N_(
         "It depends on the kind of help. Some is a few sessions. Some lasts weeks or months. "
@@ -100,6 +96,11 @@ MESSAGES: dict[str, str] = {
     "need_other_help": N_("A %(title)s can help with that."),
     "role_is": N_("%(title)s:\n%(summary)s"),
 }
+
+# The self-referral and the language menu (kept apart to keep each file short).
+from api.messages_referral import REFERRAL_MESSAGES  # noqa: E402
+
+MESSAGES.update(REFERRAL_MESSAGES)
 
 #: What the resident gets when the bot sends something that is not in this table.
 UNKNOWN_KEY_FALLBACK = "fallback"

@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from actions.answers import NEEDS
 from api import explain
 from api.directory import Area, load_directory
 from api.i18n import render
@@ -51,7 +53,8 @@ class Text:
 
     def problems(self) -> list[str]:
         found = []
-        if encoding(self.body) != "GSM-7" and self.language == "en":
+        # The language menu names each language in its own script, on purpose.
+        if encoding(self.body) != "GSM-7" and self.language == "en" and self.ref != "language_menu":
             found.append("not GSM-7")
         if segments(self.body) > MAX_SEGMENTS:
             found.append(f"{segments(self.body)} segments")
@@ -83,8 +86,23 @@ def directory_texts(area: Area, language: str = "en") -> Iterator[Text]:
         yield Text(f"{area.area}/{key}/{'+'.join(params.values())}", language, body, graded=True)
 
 
+#: Example parameters for the messages that take some, as the worker fills them in.
+SAMPLE_PARAMS: dict[str, Any] = {
+    "reference": "7KQ-M4P",
+    "area": "newham",
+    "created": "2026-11-22",
+    "reason": "other_service",
+    "postcode": "SW1A 1AA",
+    "choices": list(NEEDS),
+    "title": "link worker",
+    "summary": "A link worker gives you time to talk.",
+}
+
+
 def all_texts(language: str = "en") -> Iterator[Text]:
     for key in sorted(MESSAGES):
-        yield Text(key, language, render(key, language)[1], graded=False)
+        used, body = render(key, language, SAMPLE_PARAMS)
+        assert used == key, f"{key} did not render with the sample parameters"
+        yield Text(key, language, body, graded=False)
     for area in load_directory().values():
         yield from directory_texts(area, language)

@@ -140,3 +140,24 @@ class Database:
             "JOIN contacts p ON c.contact_id = p.id WHERE p.phone = :phone ORDER BY m.id",
             phone=number,
         )
+
+
+def converse(resident: Resident, db: Database, text: str, timeout: float = 20) -> list[dict[str, Any]]:
+    """Send one message and return every reply to it, once the worker has finished with it."""
+    before = len(resident.outbox())
+    resident.send(text)
+
+    def answered() -> list[dict[str, Any]] | None:
+        rows = db.messages_of(resident.number)
+        inbound = [r for r in rows if r["direction"] == "in"]
+        if not inbound or inbound[-1]["status"] != "processed":
+            return None
+        sent = sum(1 for r in rows if r["direction"] == "out")
+        box = resident.outbox()
+        return box[before:] if len(box) >= sent else None
+
+    return wait_for(answered, timeout, interval=0.05, what=f"the replies to {text!r}")
+
+
+def keys(replies: list[dict[str, Any]]) -> list[str]:
+    return [str(r["key"]) for r in replies]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -69,6 +70,9 @@ class Contact(Base):
     phone: Mapped[str] = mapped_column(String(64), unique=True)
     phone_valid: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str | None] = mapped_column(String(16))
+    #: How the language was set: "detected" from a message, or "chosen" by the resident.
+    #: A chosen language is never changed by detection.
+    language_source: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     conversation: Mapped[Conversation | None] = relationship(back_populates="contact")
@@ -85,6 +89,8 @@ class Conversation(Base):
     #: Set when a holding reply went out because the bot was slow or down; cleared on recovery.
     holding_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_inbound_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Set while the numbered language menu waits for an answer.
+    language_menu_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -111,6 +117,8 @@ class Message(Base):
     dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     #: The catalog key an outbound message was rendered from (no personal data).
     catalog_key: Mapped[str | None] = mapped_column(String(64))
+    #: Outbound: the parameters it was rendered with, so it can be shown again in another language.
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: Inbound: received / processed / unroutable.
     #: Outbound: pending / sending / then Twilio's states (queued, sent, delivered, ...).
     status: Mapped[str] = mapped_column(String(16))
@@ -121,3 +129,47 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReferralStatus(enum.StrEnum):
+    NEW = "new"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    CLOSED = "closed"
+
+
+class Referral(Base):
+    """A confirmed self-referral: the resident's answers, as they confirmed them."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Short, easy to read out by phone ("7KQ-M4P"); no 0/O, 1/I/L or other look-alikes.
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    #: The bot's id for the draft: a second confirmation of the same draft finds this row.
+    draft_id: Mapped[str] = mapped_column(String(64), unique=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    language: Mapped[str] = mapped_column(String(16))
+    area: Mapped[str] = mapped_column(String(64))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default=ReferralStatus.NEW.value, index=True)
+    decline_reason: Mapped[str | None] = mapped_column(String(32))
+    assigned_to: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class ReferralChange(Base):
+    """Every change to a referral, with who made it and when (the audit trail)."""
+
+    __tablename__ = "referral_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    #: "created", "accepted", "declined", "assigned", "closed".
+    action: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(128))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

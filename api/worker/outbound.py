@@ -34,6 +34,7 @@ async def queue_reply(
         author=author.value,
         body=body,
         catalog_key=used_key,
+        params=dict(params) if params and used_key == key else None,
         dedupe_key=dedupe_key,
         status="pending",
         status_rank=STATUS_RANK["pending"],

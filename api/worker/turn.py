@@ -9,25 +9,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from arq import Retry
 from redis.exceptions import LockError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.bot_client import BotReply, BotUnavailable
 from api.conversations import bot_may_answer, transition
 from api.db.models import Contact, Conversation, Direction, InboundStatus, Message, Owner, utcnow
+from api.languages import normalize_digits
 from api.queue import enqueue_delivery
+from api.referrals.replies import complete
 from api.worker.deps import WorkerDeps, backoff, deps_of
+from api.worker.language import language_step
 from api.worker.outbound import queue_reply
 
 log = logging.getLogger(__name__)
 
 #: A bot reply with this key hands the conversation to a person.
 HANDOFF_KEYS = {"human_requested"}
+#: Sent instead of the text when a resident comes back to an unfinished referral.
+RESUME_TRIGGER = "/EXTERNAL_resume_referral"
 
 
 class _Later(Exception):
@@ -93,16 +99,27 @@ async def _handle(deps: WorkerDeps, message_id: int) -> None:
             return
 
         text = message.body.strip()
+        step = None
         if not text:
             replies = [BotReply("media_received" if message.media else "empty_message")]
         else:
-            replies = await _ask_bot(deps, session, message, conversation, contact, text, language)
-            if not replies:
-                # Every turn answers something: silence would leave the resident with no way on.
-                log.warning("the bot gave no reply to message %s; sending the fallback", message.id)
-                replies = [BotReply("fallback")]
+            step = await language_step(
+                session, contact, conversation, text, deps.settings.default_language, deps.detector
+            )
+            language = step.language
+            replies = list(step.replies)
+            if not step.answered:
+                bot_text = await _text_for_bot(deps, session, message, contact, text)
+                answered = await _ask_bot(deps, session, message, conversation, contact, bot_text, language)
+                if not answered:
+                    # Every turn answers something: silence would leave the resident with no way on.
+                    log.warning("the bot gave no reply to message %s; sending the fallback", message.id)
+                    answered = [BotReply("fallback")]
+                replies += [await complete(session, contact, conversation, language, r) for r in answered]
             if len(text) > deps.settings.bot_max_chars:
                 replies.insert(0, BotReply("long_message"))
+            step.menu_open = step.menu_open or any(r.key == "language_menu" for r in replies)
+            step.apply(contact, conversation)
 
         if Owner(conversation.owner) == Owner.RESOLVED:
             transition(conversation, Owner.BOT)
@@ -121,6 +138,36 @@ async def _handle(deps: WorkerDeps, message_id: int) -> None:
         if queued:
             await enqueue_delivery(deps.redis, conversation.id, queued[0].id)
         log.info("message %s answered with %d replies", message.id, len(queued))
+
+
+async def _text_for_bot(
+    deps: WorkerDeps, session: AsyncSession, message: Message, contact: Contact, text: str
+) -> str:
+    """What the bot is sent for this message.
+
+    Digits of any script become 0-9, and a leading "/" is dropped (Rasa would read
+    "/intent" as a command, not as words). A resident who comes back to an unfinished
+    referral after a pause is asked whether to carry on, instead of the message being
+    taken as the next answer.
+    """
+    cleaned = re.sub(r"^[/\s]+", "", normalize_digits(text)) or "?"
+    previous = await session.scalar(
+        select(func.max(Message.created_at)).where(
+            Message.conversation_id == message.conversation_id,
+            Message.direction == Direction.IN.value,
+            Message.id < message.id,
+        )
+    )
+    if previous is None:
+        return cleaned
+    idle = (_aware(message.created_at) - _aware(previous)).total_seconds()
+    if idle >= deps.settings.referral_resume_after:
+        try:
+            if await deps.bot.active_loop(contact.uid) == "referral_form":
+                return RESUME_TRIGGER
+        except BotUnavailable:
+            pass  # _ask_bot meets the same outage and waits for the bot
+    return cleaned
 
 
 async def _ask_bot(

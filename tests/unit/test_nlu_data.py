@@ -42,7 +42,8 @@ def test_the_held_out_test_set_covers_every_intent() -> None:
     domain = yaml.safe_load((ROOT / "domain.yml").read_text())
     tested = {i["intent"]: len(_examples(i)) for i in _items(ROOT / "tests/nlu/en_test.yml") if "intent" in i}
     trained = {e for i in _items(ROOT / "data/nlu/en.yml") if "intent" in i for e in _examples(i)}
-    assert set(domain["intents"]) <= set(tested)
+    # EXTERNAL_ intents are sent by the gateway, never typed.
+    assert {i for i in domain["intents"] if not i.startswith("EXTERNAL_")} <= set(tested)
     for intent, count in tested.items():
         assert count >= 4, f"{intent} has only {count} test messages"
     held_out = [e for i in _items(ROOT / "tests/nlu/en_test.yml") if "intent" in i for e in _examples(i)]

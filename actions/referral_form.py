@@ -1,0 +1,244 @@
+"""The self-referral form: checking each answer, and asking each question.
+
+Every answer arrives as the message text (a `from_text` mapping). Each validate_ method
+reads it with actions/answers.py and either keeps it, or clears it and records why in
+`ref_error`, so the question's ask action re-asks with an example. After two failed tries
+on one question the re-ask also offers a person; answers given so far are always kept.
+
+A few answers end the form early (under 16, no agreement, no consent): `ref_outcome` is
+set and required_slots() returns nothing, so Rasa deactivates the form and
+action_referral_done says the right thing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import answers as a
+from actions.messages import utter_key
+
+FORM = "referral_form"
+#: The NLU must be at least this sure before a yes, no or skip is taken as one.
+INTENT_CONFIDENCE = 0.3
+Slots = dict[str, Any]
+Domain = dict[str, Any]
+Dispatcher = CollectingDispatcher
+
+
+def answer_intent(tracker: Tracker) -> str | None:
+    """The message's intent when it is a clear yes, no or skip (fallback looked past)."""
+    message = tracker.latest_message or {}
+    ranking = message.get("intent_ranking") or [message.get("intent") or {}]
+    for intent in ranking:
+        name = intent.get("name")
+        if name == "nlu_fallback":
+            continue
+        if name in {"affirm", "deny", "skip"} and (intent.get("confidence") or 0) >= INTENT_CONFIDENCE:
+            return str(name)
+        return None
+    return None
+
+
+def failed(tracker: Tracker, slot: str, reason: str, **details: Any) -> Slots:
+    count = int(tracker.get_slot("ref_failures") or 0) + 1
+    return {slot: None, "ref_error": {"reason": reason, **details}, "ref_failures": count}
+
+
+def kept(slot: str, value: Any, **more: Any) -> Slots:
+    return {slot: value, "ref_error": None, "ref_failures": 0, **more}
+
+
+def yes_no(tracker: Tracker, slot: str) -> Slots | bool:
+    intent = answer_intent(tracker)
+    if intent in {"affirm", "deny"}:
+        return intent == "affirm"
+    return failed(tracker, slot, "yes_no")
+
+
+class ValidateReferralForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_referral_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
+        if tracker.get_slot("ref_outcome"):
+            return []
+        if tracker.get_slot("ref_for_whom") == "other":
+            return list(a.QUESTIONS)
+        return [s for s in a.QUESTIONS if s != "ref_agreement"]
+
+    def _text(self, tracker: Tracker, slot: str, value: Any, limit: int) -> Slots:
+        intent = answer_intent(tracker)
+        if intent == "skip" or (slot == "ref_access" and intent == "deny"):
+            if slot in a.OPTIONAL:
+                return kept(slot, a.SKIPPED)
+            return failed(tracker, slot, "required")
+        text = " ".join(str(value or "").split())[:limit]
+        return kept(slot, text) if text else failed(tracker, slot, "story")
+
+    def validate_ref_story(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:
+        return self._text(t, "ref_story", value, 1000)
+
+    def validate_ref_gp(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:
+        return self._text(t, "ref_gp", value, 120)
+
+    def validate_ref_access(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:
+        return self._text(t, "ref_access", value, 300)
+
+    def validate_ref_needs(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:
+        needs = a.NEEDS
+        chosen = a.parse_choices(str(value), len(needs))
+        if chosen is None:
+            return failed(t, "ref_needs", "needs")
+        return kept("ref_needs", [needs[n - 1] for n in chosen])
+
+    def validate_ref_for_whom(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:
+        choice = a.parse_choice(str(value), 2)
+        if choice is None:
+            return failed(t, "ref_for_whom", "for_whom")
+        return kept("ref_for_whom", "self" if choice == 1 else "other")
+
+    def validate_ref_agreement(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:
+        answer = yes_no(t, "ref_agreement")
+        if isinstance(answer, dict):
+            return answer
+        return (
+            kept("ref_agreement", "yes")
+            if answer
+            else kept("ref_agreement", "no", ref_outcome="no_agreement")
+        )
+
+    def _name(self, tracker: Tracker, slot: str, value: Any) -> Slots:
+        if answer_intent(tracker) == "skip":
+            return kept(slot, a.SKIPPED) if slot in a.OPTIONAL else failed(tracker, slot, "required")
+        name = a.clean_name(str(value))
+        return kept(slot, name) if name else failed(tracker, slot, "name")
+
+    def validate_ref_first_name(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:
+        return self._name(t, "ref_first_name", value)
+
+    def validate_ref_surname(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:
+        return self._name(t, "ref_surname", value)
+
+    def validate_ref_dob(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:
+        if answer_intent(t) == "skip":
+            return failed(t, "ref_dob", "required")
+        today = a.today_in_london()
+        born = a.parse_date(str(value), today)
+        if born is None:
+            return failed(t, "ref_dob", "dob")
+        age = a.age_on(born, today)
+        if born > today or age > a.MAX_AGE:
+            return failed(t, "ref_dob", "dob_range")
+        if age < a.MIN_AGE:
+            return kept("ref_dob", born.isoformat(), ref_outcome="under_16")
+        return kept("ref_dob", born.isoformat())
+
+    def validate_ref_postcode(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:
+        if answer_intent(t) == "skip":
+            return failed(t, "ref_postcode", "required")
+        postcode = a.normalize_postcode(str(value))
+        if postcode is None:
+            return failed(t, "ref_postcode", "postcode")
+        area = a.area_for(postcode)
+        if area is None:
+            return failed(t, "ref_postcode", "out_of_area", postcode=postcode)
+        return kept("ref_postcode", postcode, ref_area=area)
+
+    def _choices(
+        self, tracker: Tracker, slot: str, value: Any, options: tuple[str, ...], reason: str
+    ) -> Slots:
+        chosen = a.parse_choices(str(value), len(options))
+        if chosen is None:
+            return failed(tracker, slot, reason)
+        return kept(slot, [options[n - 1] for n in chosen])
+
+    def validate_ref_contact_ways(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:
+        return self._choices(t, "ref_contact_ways", value, a.CONTACT_WAYS, "contact_ways")
+
+    def validate_ref_contact_times(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:
+        return self._choices(t, "ref_contact_times", value, a.CONTACT_TIMES, "contact_times")
+
+    def _yes_no_slot(self, tracker: Tracker, slot: str) -> Slots:
+        answer = yes_no(tracker, slot)
+        return answer if isinstance(answer, dict) else kept(slot, "yes" if answer else "no")
+
+    def validate_ref_private(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:
+        return self._yes_no_slot(t, "ref_private")
+
+    def validate_ref_interpreter(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:
+        return self._yes_no_slot(t, "ref_interpreter")
+
+    def validate_ref_consent(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:
+        answer = yes_no(t, "ref_consent")
+        if isinstance(answer, dict):
+            return answer
+        return kept("ref_consent", "yes") if answer else kept("ref_consent", "no", ref_outcome="no_consent")
+
+    def validate_ref_confirm(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:
+        if answer_intent(t) == "affirm":
+            return kept("ref_confirm", "yes")
+        item = a.parse_choice(str(value), len(a.SUMMARY_ITEMS))
+        if item is None:
+            return failed(t, "ref_confirm", "confirm")
+        # Clear the chosen answers: the form asks them again, then shows the summary again.
+        _, slots = a.SUMMARY_ITEMS[item - 1]
+        return {**{slot: None for slot in slots}, "ref_confirm": None, "ref_error": None, "ref_failures": 0}
+
+
+def answers_of(tracker: Tracker) -> dict[str, Any]:
+    return {
+        slot.removeprefix("ref_"): tracker.get_slot(slot) for slot in a.QUESTIONS if slot != "ref_confirm"
+    }
+
+
+class AskReferralQuestion(Action):
+    """Asks one question (action_ask_<slot>), or re-asks it after an answer that failed."""
+
+    slot = ""
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        error = tracker.get_slot("ref_error") or {}
+        params: dict[str, Any] = {}
+        if error:
+            key = (
+                f"ref_retry_{error.get('reason')}"
+                if error.get("reason") != "out_of_area"
+                else "ref_out_of_area"
+            )
+            params.update({k: v for k, v in error.items() if k != "reason"})
+            if int(tracker.get_slot("ref_failures") or 0) >= 2:
+                params["offer_person"] = True
+        else:
+            key = f"ask_{self.slot}"
+            if self.slot in a.ABOUT_THE_PERSON and tracker.get_slot("ref_for_whom") == "other":
+                key += "_other"
+        if self.slot == "ref_needs":
+            params["choices"] = list(a.NEEDS)
+        if self.slot == "ref_confirm" and not error:
+            key = "referral_summary"
+            params["answers"] = answers_of(tracker)
+        utter_key(dispatcher, key, params)
+        return [SlotSet("ref_error", None)]
+
+
+def _ask_action(slot: str) -> type[AskReferralQuestion]:
+    return type(f"Ask_{slot}", (AskReferralQuestion,), {"slot": slot})
+
+
+# One ask action per question; the SDK registers every Action subclass it finds.
+ASK_ACTIONS = [_ask_action(slot) for slot in a.QUESTIONS]

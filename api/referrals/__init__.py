@@ -1,0 +1,1 @@
+"""Confirmed self-referrals: storing them once, their status, and practitioners' decisions."""
