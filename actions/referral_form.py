@@ -63,6 +63,30 @@ class ValidateReferralForm(FormValidationAction):
     def name(self) -> str:
         return "validate_referral_form"
 
+    async def get_validation_events(
+        self, dispatcher: Dispatcher, tracker: Tracker, domain: Domain
+    ) -> list[EventType]:
+        """Check only the answer to the question just asked.
+
+        When the form starts again (after STOP, or coming back), Rasa offers every answer
+        kept so far for validation; they were checked when given and are stored in their
+        checked form (ids, ISO dates), so they are kept as they are.
+        """
+        asked = tracker.get_slot("requested_slot")
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        result: Slots = {}
+        for slot, value in tracker.slots_to_validate().items():
+            if slot not in required:
+                continue
+            validate = getattr(self, f"validate_{slot}", None)
+            if slot != asked or validate is None:
+                result[slot] = value
+                continue
+            checked = validate(value, dispatcher, tracker, domain)
+            result.update(checked)
+            tracker.slots.update(checked)
+        return [SlotSet(slot, value) for slot, value in result.items()]
+
     async def required_slots(
         self,
         domain_slots: list[str],

@@ -36,6 +36,9 @@ def _reset_database(stack: Stack) -> None:
     stack.migrate()
 
 
+PRACTITIONER_TOKEN = "test-practitioner-token"
+
+
 @pytest.fixture(scope="session")
 def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("var")
@@ -60,6 +63,7 @@ def stack(var_dir: Path) -> Iterator[Stack]:
             "RETRY_MAX_DELAY": "2",
             "RECOVERY_AFTER": "5",
             "BOT_TIMEOUT": "20",
+            "PRACTITIONER_API_TOKEN": PRACTITIONER_TOKEN,
         },
         var_dir=var_dir,
         gateway_port=free_port(),

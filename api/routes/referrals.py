@@ -1,0 +1,201 @@
+"""Practitioners' referral API (JSON), until the inbox pages arrive (issue 5).
+
+Protected by a bearer token (PRACTITIONER_API_TOKEN); with no token set it is closed.
+Accepting or declining tells the resident in their language, but only by a channel they
+said is safe (their answers); otherwise the answer says to phone them instead.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from api.db.models import Contact, Conversation, Referral, ReferralChange, ReferralStatus
+from api.deps import SessionDep, SettingsDep, StateDep
+from api.queue import enqueue_delivery
+from api.referrals.replies import referral_params
+from api.referrals.store import TransitionRefused, assign, change_status, normalize_reference
+from api.worker.outbound import queue_reply
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def require_practitioner(
+    settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> None:
+    expected = settings.practitioner_api_token
+    given = credentials.credentials if credentials else ""
+    if not expected or not secrets.compare_digest(given.encode(), expected.encode()):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "A practitioner token is needed (Authorization: Bearer ...).",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+router = APIRouter(prefix="/api/referrals", tags=["referrals"], dependencies=[Depends(require_practitioner)])
+
+Actor = Annotated[str, Field(min_length=1, max_length=128, description="Who is making the change")]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    by: Actor
+
+
+class DeclineBody(_Body):
+    reason: Literal["other_service", "outside_area", "needs_gp", "could_not_contact"]
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class AssignBody(_Body):
+    to: Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class Change(BaseModel):
+    action: str
+    actor: str
+    reason: str | None
+    note: str | None
+    at: datetime
+
+
+class ReferralOut(BaseModel):
+    reference: str
+    status: str
+    language: str
+    area: str
+    assigned_to: str | None
+    decline_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReferralDetail(ReferralOut):
+    answers: dict[str, Any]
+    history: list[Change]
+
+
+class Decision(BaseModel):
+    referral: ReferralOut
+    #: Whether a message to the resident was queued; if not, `phone_instead` says why.
+    resident_told: bool
+    phone_instead: str | None = None
+
+
+def _out(referral: Referral) -> ReferralOut:
+    return ReferralOut.model_validate(referral, from_attributes=True)
+
+
+async def _find(session: SessionDep, reference: str) -> Referral:
+    referral = await session.scalar(
+        select(Referral).where(Referral.reference == normalize_reference(reference))
+    )
+    if referral is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No referral has this reference.")
+    return referral
+
+
+@router.get("", response_model=list[ReferralOut])
+async def list_referrals(
+    session: SessionDep,
+    status_: Annotated[ReferralStatus | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[ReferralOut]:
+    query = select(Referral).order_by(Referral.id.desc()).limit(limit)
+    if status_ is not None:
+        query = query.where(Referral.status == status_.value)
+    return [_out(r) for r in await session.scalars(query)]
+
+
+@router.get("/{reference}", response_model=ReferralDetail)
+async def get_referral(session: SessionDep, reference: str) -> ReferralDetail:
+    referral = await _find(session, reference)
+    changes = await session.scalars(
+        select(ReferralChange).where(ReferralChange.referral_id == referral.id).order_by(ReferralChange.id)
+    )
+    return ReferralDetail(
+        **_out(referral).model_dump(),
+        answers=referral.answers,
+        history=[Change.model_validate(c, from_attributes=True) for c in changes],
+    )
+
+
+async def _tell_resident(session: SessionDep, state: StateDep, referral: Referral, key: str) -> Decision:
+    conversation = await session.get(Conversation, referral.conversation_id)
+    contact = await session.get(Contact, referral.contact_id)
+    assert conversation is not None and contact is not None
+    ways = referral.answers.get("contact_ways") or []
+    channel_ok = ("whatsapp" if conversation.channel == "whatsapp" else "sms") in ways
+    message = None
+    if channel_ok:
+        message = await queue_reply(
+            session,
+            conversation,
+            contact.language or state.settings.default_language,
+            key,
+            f"referral:{referral.id}:{key}",
+            referral_params(referral),
+        )
+    await session.commit()
+    if message is not None:
+        await enqueue_delivery(state.queue, conversation.id, message.id)
+    if channel_ok:
+        return Decision(referral=_out(referral), resident_told=True)
+    return Decision(
+        referral=_out(referral),
+        resident_told=False,
+        phone_instead=f"The resident did not choose {conversation.channel} as a safe way to contact them.",
+    )
+
+
+def _refused(exc: TransitionRefused) -> HTTPException:
+    return HTTPException(status.HTTP_409_CONFLICT, str(exc))
+
+
+@router.post("/{reference}/accept", response_model=Decision)
+async def accept(session: SessionDep, state: StateDep, reference: str, body: _Body) -> Decision:
+    referral = await _find(session, reference)
+    try:
+        change_status(session, referral, ReferralStatus.ACCEPTED, body.by)
+    except TransitionRefused as exc:
+        raise _refused(exc) from None
+    return await _tell_resident(session, state, referral, "referral_accepted")
+
+
+@router.post("/{reference}/decline", response_model=Decision)
+async def decline(session: SessionDep, state: StateDep, reference: str, body: DeclineBody) -> Decision:
+    referral = await _find(session, reference)
+    try:
+        change_status(session, referral, ReferralStatus.DECLINED, body.by, body.reason, body.note)
+    except TransitionRefused as exc:
+        raise _refused(exc) from None
+    return await _tell_resident(session, state, referral, "referral_declined")
+
+
+@router.post("/{reference}/close", response_model=ReferralOut)
+async def close(session: SessionDep, reference: str, body: _Body) -> ReferralOut:
+    referral = await _find(session, reference)
+    try:
+        change_status(session, referral, ReferralStatus.CLOSED, body.by)
+    except TransitionRefused as exc:
+        raise _refused(exc) from None
+    await session.commit()
+    return _out(referral)
+
+
+@router.post("/{reference}/assign", response_model=ReferralOut)
+async def assign_referral(session: SessionDep, reference: str, body: AssignBody) -> ReferralOut:
+    referral = await _find(session, reference)
+    try:
+        assign(session, referral, body.to, body.by)
+    except TransitionRefused as exc:
+        raise _refused(exc) from None
+    await session.commit()
+    return _out(referral)
