@@ -79,11 +79,12 @@ async def _chosen(
             Message.conversation_id == conversation.id,
             Message.direction == Direction.OUT.value,
             Message.author == Author.BOT.value,
+            Message.catalog_key.not_in(NOT_REPEATED),
         )
         .order_by(Message.id.desc())
         .limit(1)
     )
-    if last is not None and last.catalog_key and last.catalog_key not in NOT_REPEATED:
+    if last is not None and last.catalog_key:
         # Say the last thing again in the new language, so a question being answered
         # (in the referral, say) is not lost.
         replies.append(BotReply(last.catalog_key, last.params or {}))
