@@ -50,7 +50,9 @@ def test_a_longer_message_is_detected_confirmed_and_answered_in_its_language(
     assert language_of(db, resident) == ("ro", "detected")
 
 
-def test_a_chosen_language_is_not_changed_by_detection(healthy: Stack, gateway: Gateway, db: Database) -> None:
+def test_a_chosen_language_is_not_changed_by_detection(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
     resident = Resident(gateway)
     assert keys(converse(resident, db, "Română")) == ["language_set"]
     replies = converse(resident, db, "what is a link worker please tell me")

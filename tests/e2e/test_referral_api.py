@@ -29,7 +29,9 @@ def referral_from(gateway: Gateway, db: Database, resident: Resident, ways: str 
 
 def api(gateway: Gateway, method: str, path: str, **kwargs: object) -> httpx.Response:
     headers = kwargs.pop("headers", AUTH)
-    return gateway.client.request(method, gateway.base_url + "/api/referrals" + path, headers=headers, **kwargs)  # type: ignore[arg-type]
+    return gateway.client.request(
+        method, gateway.base_url + "/api/referrals" + path, headers=headers, **kwargs
+    )  # type: ignore[arg-type]
 
 
 def test_the_api_needs_the_practitioner_token(healthy: Stack, gateway: Gateway) -> None:

@@ -21,7 +21,14 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_six_languages_in_order_with_their_own_names() -> None:
     languages = load_languages()
     assert list(languages) == ["en", "bn", "ur", "pl", "ro", "pt"]
-    assert [lang.name for lang in languages.values()] == ["English", "বাংলা", "اردو", "Polski", "Română", "Português"]
+    assert [lang.name for lang in languages.values()] == [
+        "English",
+        "বাংলা",
+        "اردو",
+        "Polski",
+        "Română",
+        "Português",
+    ]
     assert languages["ur"].rtl and not languages["pl"].rtl
 
 
