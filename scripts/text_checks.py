@@ -23,10 +23,14 @@ JARGON = re.compile(
     re.IGNORECASE,
 )
 #: Sentence ends, including Bengali's daari and Urdu's full stop; a line break ends one too.
-SENTENCE_END = re.compile(r"(?<=[.?!:\u0964\u06d4])\s+|\n+")
+SENTENCE_END = re.compile(r"(?<=[.?!:\u0964\u06d4\u061f])\s+|\n+")
 MAX_GRADE = 6.0
 MAX_SENTENCE_WORDS = 20
 MAX_SEGMENTS = 2
+#: Other languages are sent in UCS-2 (67 characters a segment): up to 6 segments, about the
+#: length of the longest English message plus a third. Their sentences are reported, not
+#: held to the English word count (Urdu and Bengali take more words for the same sentence).
+MAX_SEGMENTS_UCS2 = 6
 
 
 def sentences(text: str) -> list[str]:
@@ -56,9 +60,10 @@ class Text:
         # The language menu names each language in its own script, on purpose.
         if encoding(self.body) != "GSM-7" and self.language == "en" and self.ref != "language_menu":
             found.append("not GSM-7")
-        if segments(self.body) > MAX_SEGMENTS:
+        limit = MAX_SEGMENTS if self.language == "en" else MAX_SEGMENTS_UCS2
+        if segments(self.body) > limit:
             found.append(f"{segments(self.body)} segments")
-        if longest_sentence(self.body) > MAX_SENTENCE_WORDS:
+        if longest_sentence(self.body) > MAX_SENTENCE_WORDS and self.language == "en":
             found.append(f"a sentence of {longest_sentence(self.body)} words")
         if match := JARGON.search(self.body):
             found.append(f"jargon {match.group(0)!r}")

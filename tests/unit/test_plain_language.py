@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from api.languages import load_languages
 from scripts.text_checks import Text, all_texts, grade
 
 TEXTS = list(all_texts("en"))
@@ -36,3 +37,10 @@ def test_the_checks_catch_what_they_should() -> None:
 def test_directory_answers_are_measured() -> None:
     refs = {t.ref.split("/")[1] for t in TEXTS if "/" in t.ref}
     assert {"role_about", "role_details", "role_access", "need_answer"} <= refs
+
+
+@pytest.mark.parametrize("code", [c for c in load_languages() if c != "en"])
+def test_every_translated_text_renders_and_fits_six_ucs2_segments(code: str) -> None:
+    # all_texts() also checks that every message renders with its parameters, not the fallback.
+    problems = {t.ref: t.problems() for t in all_texts(code) if t.problems()}
+    assert problems == {}
