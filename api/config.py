@@ -11,6 +11,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.languages import load_languages
+
 #: The development auth token from `.env.example`. Console mode signs and checks with it;
 #: production refuses it.
 DEV_AUTH_TOKEN = "dev-only-auth-token-change-me"  # noqa: S105 - public on purpose, refused in production
@@ -61,6 +63,14 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     @model_validator(mode="after")
+    def _default_language_is_supported(self) -> Settings:
+        supported = load_languages()
+        if self.default_language not in supported:
+            listed = ", ".join(supported)
+            raise ValueError(f"DEFAULT_LANGUAGE {self.default_language!r} is not one of {listed}")
+        return self
+
+    @model_validator(mode="after")
     def _refuse_development_values_in_production(self) -> Settings:
         if self.environment == "production":
             if self.twilio_auth_token == DEV_AUTH_TOKEN:
@@ -69,6 +79,8 @@ class Settings(BaseSettings):
                 raise ValueError("RASA_TOKEN is the development value; set a long random one")
             if self.resolved_transport != "twilio":
                 raise ValueError("production needs TRANSPORT=twilio and Twilio credentials")
+            if self.practitioner_api_token and len(self.practitioner_api_token) < 24:
+                raise ValueError("PRACTITIONER_API_TOKEN must be at least 24 characters in production")
             if not self.public_base_url.startswith("https://"):
                 raise ValueError("PUBLIC_BASE_URL must be https in production")
         return self

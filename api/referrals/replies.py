@@ -7,6 +7,7 @@ answers) and `referral_status`, and the worker turns them into the resident's an
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +17,7 @@ from api.directory import default_area, load_directory
 from api.referrals.store import latest_for, submit
 
 log = logging.getLogger(__name__)
+LONDON = ZoneInfo("Europe/London")
 
 #: Keys the worker completes (the rest are rendered as they come).
 KEYS = frozenset({"referral_submit", "referral_status"})

@@ -26,6 +26,7 @@ def test_console_transport_when_no_twilio_account_is_set() -> None:
         {"rasa_token": "dev-only-rasa-token-change-me"},
         {"twilio_account_sid": "", "transport": ""},
         {"public_base_url": "http://wellbeing.example.org"},
+        {"practitioner_api_token": "short-token"},
     ],
 )
 def test_production_refuses_development_values(change: dict[str, str]) -> None:
@@ -39,3 +40,9 @@ def test_secrets_have_no_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("RASA_TOKEN", raising=False)
     with pytest.raises(ValidationError):
         Settings(_env_file=None)
+
+
+def test_the_default_language_must_be_a_supported_one() -> None:
+    with pytest.raises(ValidationError, match="DEFAULT_LANGUAGE"):
+        Settings(**GOOD, default_language="fr", _env_file=None)
+    assert Settings(**GOOD, default_language="pl", _env_file=None).default_language == "pl"
