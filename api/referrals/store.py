@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import Contact, Conversation, Referral, ReferralChange, ReferralStatus
@@ -63,29 +62,30 @@ async def submit(
     if existing is not None:
         return existing
     answers = params.get("answers")
-    for _attempt in range(5):
-        referral = Referral(
-            reference=new_reference(),
-            draft_id=draft_id,
-            contact_id=contact.id,
-            conversation_id=conversation.id,
-            language=language,
-            area=str(params.get("area") or default_area),
-            answers=dict(answers) if isinstance(answers, Mapping) else {},
-            status=ReferralStatus.NEW.value,
-        )
-        try:
-            async with session.begin_nested():
-                session.add(referral)
-                await session.flush()
-        except IntegrityError:
-            # Either the reference was taken (try another) or another worker stored this draft.
-            existing = await session.scalar(select(Referral).where(Referral.draft_id == draft_id))
-            if existing is not None:
-                return existing
-            continue
-        session.add(ReferralChange(referral_id=referral.id, action="created", actor="resident"))
-        return referral
+    referral = Referral(
+        reference=await _free_reference(session),
+        draft_id=draft_id,
+        contact_id=contact.id,
+        conversation_id=conversation.id,
+        language=language,
+        area=str(params.get("area") or default_area),
+        answers=dict(answers) if isinstance(answers, Mapping) else {},
+        status=ReferralStatus.NEW.value,
+    )
+    # One worker at a time handles a conversation (a Redis lock), so no other process stores
+    # this draft meanwhile; if one ever did, the unique draft id fails this turn, which is
+    # retried and then finds the stored referral above.
+    session.add(referral)
+    await session.flush()
+    session.add(ReferralChange(referral_id=referral.id, action="created", actor="resident"))
+    return referral
+
+
+async def _free_reference(session: AsyncSession) -> str:
+    for _attempt in range(20):
+        reference = new_reference()
+        if await session.scalar(select(Referral.id).where(Referral.reference == reference)) is None:
+            return reference
     raise RuntimeError("could not find a free referral reference")
 
 
