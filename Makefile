@@ -56,6 +56,7 @@ migrate: .env ## Apply database migrations (Alembic)
 
 bench: ## Benchmarks (see bench/README.md)
 	$(APP)/python -m bench.ack
+	$(APP)/python -m bench.languages
 
 .venv/.done: requirements/app.txt requirements/dev.txt
 	$(PYTHON) -m venv .venv

@@ -128,3 +128,9 @@ def load_directory(folder: Path = DIRECTORY) -> dict[str, Area]:
 
 def default_area(areas: dict[str, Area]) -> Area:
     return next(a for a in areas.values() if a.default)
+
+
+def role_names(areas: dict[str, Area]) -> set[str]:
+    """Every title and other name of every role, in every area."""
+    roles = [role for area in areas.values() for role in area.roles.values()]
+    return {name for role in roles for name in (role.title, *role.aka)}

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from api.bot_client import RasaClient
 from api.config import Settings
 from api.db.session import make_engine, make_sessionmaker
+from api.directory import load_directory, role_names
 from api.languages import Detector, load_languages
 from api.transports import make_transport
 from api.transports.base import Transport
@@ -36,8 +37,8 @@ async def build(settings: Settings, redis: ArqRedis) -> WorkerDeps:
     bot = RasaClient(
         http, settings.rasa_url, settings.rasa_token, settings.bot_timeout, settings.action_server_url
     )
-    detector = Detector(load_languages())
-    # Load the language models now (about half a second), not during a resident's first turn.
+    detector = Detector(load_languages(), ignore=role_names(load_directory()))
+    # Load the language models now (about a second), not during a resident's first turn.
     await asyncio.to_thread(detector.warm_up)
     return WorkerDeps(
         settings, engine, make_sessionmaker(engine), redis, http, bot, make_transport(settings), detector

@@ -3,7 +3,8 @@
 - The numbered language menu ("LANG", "language", or menu choice 4) and its answer, and a
   language's own name on its own ("polski", "বাংলা"), choose the language for good.
 - Otherwise a message of three words or more is run through the offline detector; a clear
-  result that differs from the current language switches to it and says so. A chosen
+  result that differs from the current language switches to it and says so (in the new
+  language, with how to change it). A chosen
   language is never switched by detection, and short replies ("tak", "da", "1") never are.
 """
 
@@ -64,8 +65,11 @@ async def language_step(
         return await _chosen(session, contact, conversation, named)
     if contact.language_source != CHOSEN:
         detected = detector.detect(text)
-        if detected is not None and (detected != current or contact.language_source is None):
+        if detected is not None and detected != current:
             return LanguageStep(detected, [BotReply("language_detected")], new_language=(detected, DETECTED))
+        if detected is not None and contact.language_source is None:
+            # The language already in use, now known: recorded, nothing to confirm.
+            return LanguageStep(current, new_language=(detected, DETECTED))
     return LanguageStep(current)
 
 

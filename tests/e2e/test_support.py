@@ -98,10 +98,10 @@ def test_a_need_is_reflected_with_one_best_fit_and_an_offer(
     assert AREA.roles[AREA.needs[need].best].title in replies[0]["body"]
 
 
-def test_yes_to_the_offer_reaches_a_person(healthy: Stack, gateway: Gateway) -> None:
+def test_yes_to_the_offer_starts_the_referral(healthy: Stack, gateway: Gateway) -> None:
     resident = Resident(gateway)
     _turn(resident, "what is a link worker", 3)
-    assert _turn(resident, "yes please", 1)[0]["key"] == "human_requested"
+    assert [r["key"] for r in _turn(resident, "yes please", 2)] == ["ref_intro", "ask_ref_story"]
 
 
 def test_the_menu_works_by_number_and_by_word(healthy: Stack, gateway: Gateway) -> None:
@@ -109,9 +109,9 @@ def test_the_menu_works_by_number_and_by_word(healthy: Stack, gateway: Gateway) 
     menu = _turn(resident, "menu", 1)[0]
     assert menu["key"] == "help" and "1 " in menu["body"] and "0 " in menu["body"]
     assert _turn(resident, "1", 1)[0]["key"] == "support_overview"
-    assert _turn(resident, "2", 1)[0]["key"] == "ask_what_matters"
-    # Until appointments and languages exist, both lead to a person rather than a dead end.
-    for number, key in (("3", "appointment_interim"), ("4", "language_interim")):
-        reply = _turn(resident, number, 1)[0]
-        assert reply["key"] == key and "Type 0" in reply["body"]
+    # Until appointments exist (issue 6), 3 leads to a person rather than a dead end.
+    reply = _turn(resident, "3", 1)[0]
+    assert reply["key"] == "appointment_interim" and "Type 0" in reply["body"]
+    assert _turn(resident, "4", 1)[0]["key"] == "language_menu"
     assert _turn(resident, "what can you do", 1)[0]["key"] == "help"
+    assert [r["key"] for r in _turn(resident, "2", 2)] == ["ref_intro", "ask_ref_story"]

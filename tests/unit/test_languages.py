@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from api.directory import load_directory, role_names
 from api.languages import (
     Detector,
     is_menu_word,
@@ -65,7 +66,7 @@ def test_menu_answers_by_number_in_any_digits_or_by_name() -> None:
 
 @pytest.fixture(scope="module")
 def detector() -> Detector:
-    return Detector(load_languages())
+    return Detector(load_languages(), ignore=role_names(load_directory()))
 
 
 @pytest.mark.parametrize(
@@ -81,6 +82,13 @@ def detector() -> Detector:
 )
 def test_detection_of_messages_of_three_words_or_more(detector: Detector, text: str, code: str) -> None:
     assert detector.detect(text) == code
+
+
+@pytest.mark.parametrize(
+    "text", ["what is a care navigator", "where is the care navigator based", "community connector please"]
+)
+def test_job_titles_are_not_taken_for_another_language(detector: Detector, text: str) -> None:
+    assert detector.detect(text) in ("en", None)
 
 
 @pytest.mark.parametrize("text", ["tak", "da", "sim", "yes please", "1", "ok 2"])
