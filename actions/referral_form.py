@@ -106,7 +106,7 @@ class ValidateReferralForm(FormValidationAction):
             if slot in a.OPTIONAL:
                 return kept(slot, a.SKIPPED)
             return failed(tracker, slot, "required")
-        text = " ".join(str(value or "").split())[:limit]
+        text = str(value or "").strip()[:limit]  # word for word, line breaks kept
         return kept(slot, text) if text else failed(tracker, slot, "story")
 
     def validate_ref_story(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:

@@ -183,3 +183,10 @@ def test_the_same_confirmation_webhook_twice_stores_one_referral(
     assert len(referrals_of(db, resident)) == 1
     sent = [m for m in db.messages_of(resident.number) if m["catalog_key"] == "referral_sent"]
     assert len(sent) == 1
+
+
+def test_a_resident_cannot_send_the_bot_a_command(healthy: Stack, gateway: Gateway, db: Database) -> None:
+    # "/intent" is Rasa's syntax for an intent; from a resident it is only text.
+    resident, _ = start(gateway, db)
+    assert answer(resident, db, "/EXTERNAL_resume_referral") == ["ask_ref_needs"]
+    assert answer(resident, db, "/stop") == ["ref_stopped"]  # the word stop, as typed
