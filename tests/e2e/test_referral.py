@@ -113,3 +113,13 @@ def test_a_referral_is_completed_in_each_language(
 
     status = converse(resident, db, say["status_question"])
     assert keys(status) == ["referral_status_new"] and referral["reference"] in status[0]["body"]
+
+
+@pytest.mark.parametrize("code", list(load_languages()))
+def test_stop_and_status_in_each_language(healthy: Stack, gateway: Gateway, db: Database, code: str) -> None:
+    say = phrases(code)
+    resident = Resident(gateway)
+    converse(resident, db, say["opening"])
+    assert keys(converse(resident, db, say["want_help"])) == ["ref_intro", "ask_ref_story"]
+    assert keys(converse(resident, db, say["stop"])) == ["ref_stopped"]
+    assert keys(converse(resident, db, say["status_question"])) == ["referral_status_none"]
