@@ -57,6 +57,7 @@ migrate: .env ## Apply database migrations (Alembic)
 bench: ## Benchmarks (see bench/README.md)
 	$(APP)/python -m bench.ack
 	$(APP)/python -m bench.languages
+	$(APP)/python -m bench.safety
 
 .venv/.done: requirements/app.txt requirements/dev.txt
 	$(PYTHON) -m venv .venv

@@ -111,8 +111,26 @@ def _latin(char: str) -> bool:
     return unicodedata.name(char, "").startswith("LATIN")
 
 
+def words(text: str) -> list[str]:
+    """The words of a text in any script: runs of letters, marks and digits.
+
+    (Python's \\w leaves out combining marks, which would cut Bengali and Urdu words apart.)
+    """
+    found: list[str] = []
+    current: list[str] = []
+    for char in text:
+        if unicodedata.category(char)[0] in "LMN":
+            current.append(char)
+        elif current:
+            found.append("".join(current))
+            current = []
+    if current:
+        found.append("".join(current))
+    return found
+
+
 def word_count(text: str) -> int:
-    return len(re.findall(r"\w+", text))
+    return len(words(text))
 
 
 class Detector:
@@ -147,18 +165,18 @@ class Detector:
 
     def detect(self, text: str) -> str | None:
         """The language of a message of MIN_WORDS words or more, if clear enough; else None."""
-        if len(re.findall(r"\w+", text)) < MIN_WORDS:
+        if word_count(text) < MIN_WORDS:
             return None
         if self._ignore is not None:
             text = self._ignore.sub(" ", text)
-        words = re.findall(r"\w+", text)
-        if len(words) < MIN_WORDS:
+        kept = words(text)
+        if len(kept) < MIN_WORDS:
             return None
         self.warm_up()
         assert self._detector is not None
         # English words inside a message in another script ("care navigator মানে কী") are
         # common; the words in the other script tell the language.
-        other_script = [w for w in words if any(c.isalpha() and not _latin(c) for c in w)]
+        other_script = [w for w in kept if any(c.isalpha() and not _latin(c) for c in w)]
         sample = " ".join(other_script) if other_script else text
         values = self._detector.compute_language_confidence_values(sample)
         if not values or values[0].value < MIN_CONFIDENCE:

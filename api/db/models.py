@@ -89,6 +89,10 @@ class Conversation(Base):
     #: Set when a holding reply went out because the bot was slow or down; cleared on recovery.
     holding_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_inbound_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The safety screen's most urgent category for this conversation (api/safety/); set by
+    #: the screen, cleared only by a practitioner with a note (never by the resident).
+    safety_flag: Mapped[str | None] = mapped_column(String(32))
+    safety_flagged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: Set while the numbered language menu waits for an answer.
     language_menu_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -117,6 +121,8 @@ class Message(Base):
     dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     #: The catalog key an outbound message was rendered from (no personal data).
     catalog_key: Mapped[str | None] = mapped_column(String(64))
+    #: Inbound: the safety categories the screen found in it, for the practitioner.
+    safety: Mapped[list[str] | None] = mapped_column(JSON)
     #: Outbound: the parameters it was rendered with, so it can be shown again in another language.
     params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: Inbound: received / processed / unroutable.

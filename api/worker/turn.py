@@ -24,6 +24,8 @@ from api.db.models import Contact, Conversation, Direction, InboundStatus, Messa
 from api.languages import normalize_digits
 from api.queue import enqueue_delivery
 from api.referrals.replies import complete
+from api.safety.phrases import screen
+from api.safety.step import categories, crisis_language, raise_flag
 from api.worker.deps import WorkerDeps, backoff, deps_of
 from api.worker.language import language_step
 from api.worker.outbound import queue_reply
@@ -92,6 +94,17 @@ async def _handle(deps: WorkerDeps, message_id: int) -> None:
         assert contact is not None
         language = contact.language or deps.settings.default_language
 
+        hits = screen(message.body) if message.body.strip() else []
+        if hits:
+            # Crisis or safeguarding words: the urgent routes at once, whoever owns the
+            # conversation and whether or not the bot is up; then a person takes over.
+            language = crisis_language(
+                contact, message.body, hits, deps.settings.default_language, deps.detector
+            )
+            replies = raise_flag(conversation, message, categories(hits))
+            await _send_now(deps, session, conversation, message, language, replies)
+            return
+
         if not bot_may_answer(conversation):
             # A person owns the conversation: the message waits for them, the bot is silent.
             message.status = InboundStatus.PROCESSED.value
@@ -123,21 +136,33 @@ async def _handle(deps: WorkerDeps, message_id: int) -> None:
 
         if Owner(conversation.owner) == Owner.RESOLVED:
             transition(conversation, Owner.BOT)
-        queued = []
-        for n, reply in enumerate(replies):
-            out = await queue_reply(
-                session, conversation, language, reply.key, f"reply:{message.id}:{n}", reply.params
-            )
-            if out is not None:
-                queued.append(out)
-            if reply.key in HANDOFF_KEYS:
-                transition(conversation, Owner.WAITING)
-        message.status = InboundStatus.PROCESSED.value
-        conversation.holding_sent_at = None
-        await session.commit()
-        if queued:
-            await enqueue_delivery(deps.redis, conversation.id, queued[0].id)
-        log.info("message %s answered with %d replies", message.id, len(queued))
+        await _send_now(deps, session, conversation, message, language, replies)
+
+
+async def _send_now(
+    deps: WorkerDeps,
+    session: AsyncSession,
+    conversation: Conversation,
+    message: Message,
+    language: str,
+    replies: list[BotReply],
+) -> None:
+    """Queue the replies to this message (each once), mark it handled, and send."""
+    queued = []
+    for n, reply in enumerate(replies):
+        out = await queue_reply(
+            session, conversation, language, reply.key, f"reply:{message.id}:{n}", reply.params
+        )
+        if out is not None:
+            queued.append(out)
+        if reply.key in HANDOFF_KEYS:
+            transition(conversation, Owner.WAITING)
+    message.status = InboundStatus.PROCESSED.value
+    conversation.holding_sent_at = None
+    await session.commit()
+    if queued:
+        await enqueue_delivery(deps.redis, conversation.id, queued[0].id)
+    log.info("message %s answered with %d replies", message.id, len(queued))
 
 
 async def _text_for_bot(

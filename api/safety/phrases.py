@@ -1,0 +1,104 @@
+"""Curated crisis phrases (safety/<language>.yml) and how a message is matched against them.
+
+A message is normalised (lower case; accents dropped from Latin letters only, since Bengali
+and Urdu vowel signs are part of the word; joiners removed; digits as ASCII; letters typed
+three or more times in a row counted once: "diiie" -> "die"), then split into words.
+
+A phrase is a few words. A word ending in `*` matches any word starting with it (Polish,
+Romanian and Portuguese inflect: "zabi*" matches "zabic", "zabije"). Between two words of a
+phrase up to MAX_GAP other words may stand ("i really want to die" matches "want to die"),
+so lists stay short and general. Every list is checked whatever the resident's language:
+people mix languages, and a crisis must not depend on language detection.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from api.languages import load_languages, normalize_digits, words
+
+SAFETY_DIR = Path(__file__).resolve().parent.parent.parent / "safety"
+CATEGORIES = ("suicide_self_harm", "immediate_danger", "domestic_abuse", "child_at_risk", "medical_emergency")
+MAX_GAP = 2
+_JOINERS = dict.fromkeys(map(ord, "\u200c\u200d\u200e\u200f\u00ad"), None)
+
+
+def normalize(text: str) -> list[str]:
+    text = normalize_digits(text).translate(_JOINERS).casefold()
+    out: list[str] = []
+    for char in unicodedata.normalize("NFKD", text):
+        if unicodedata.combining(char) and out and out[-1].isascii():
+            continue  # an accent on a Latin letter
+        out.append(char)
+    # Polish ł is a letter of its own, not l with an accent; people type l for it.
+    plain = unicodedata.normalize("NFC", "".join(out)).replace("\u0142", "l")
+    plain = re.sub(r"(\w)\1{2,}", r"\1", plain)
+    return words(plain)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    category: str
+    language: str
+    words: tuple[str, ...]
+
+    def _word_matches(self, pattern: str, word: str) -> bool:
+        return word.startswith(pattern[:-1]) if pattern.endswith("*") else word == pattern
+
+    def found_in(self, words: list[str]) -> bool:
+        first, rest = self.words[0], self.words[1:]
+        for start, word in enumerate(words):
+            if self._word_matches(first, word) and self._rest_follows(rest, words, start + 1):
+                return True
+        return False
+
+    def _rest_follows(self, rest: tuple[str, ...], words: list[str], position: int) -> bool:
+        if not rest:
+            return True
+        for offset in range(MAX_GAP + 1):
+            index = position + offset
+            if index < len(words) and self._word_matches(rest[0], words[index]):
+                if self._rest_follows(rest[1:], words, index + 1):
+                    return True
+        return False
+
+
+def _pattern_words(phrase: str) -> tuple[str, ...]:
+    words = []
+    for raw in phrase.split():
+        star = raw.endswith("*")
+        normal = normalize(raw.rstrip("*"))
+        if not normal:
+            continue
+        words.extend(normal[:-1])
+        words.append(normal[-1] + ("*" if star else ""))
+    return tuple(words)
+
+
+@lru_cache(maxsize=4)
+def load_phrases(folder: Path = SAFETY_DIR) -> tuple[Phrase, ...]:
+    phrases = []
+    for code in load_languages():
+        data = yaml.safe_load((folder / f"{code}.yml").read_text(encoding="utf-8")) or {}
+        unknown = set(data) - set(CATEGORIES)
+        if unknown:
+            raise ValueError(f"safety/{code}.yml: unknown categories {sorted(unknown)}")
+        for category in CATEGORIES:
+            for phrase in data.get(category) or []:
+                words = _pattern_words(str(phrase))
+                if not words:
+                    raise ValueError(f"safety/{code}.yml: empty phrase in {category}")
+                phrases.append(Phrase(category, code, words))
+    return tuple(phrases)
+
+
+def screen(text: str, phrases: tuple[Phrase, ...] | None = None) -> list[Phrase]:
+    """The phrases a message contains (none for an ordinary message)."""
+    words = normalize(text)
+    return [p for p in (phrases if phrases is not None else load_phrases()) if p.found_in(words)]

@@ -1,0 +1,57 @@
+"""The safety screen's turn: run on every inbound message before anything else.
+
+It does not need Rasa, so it works when the bot is down, and it runs whoever owns the
+conversation: a resident in the middle of a form or waiting for a person still gets the
+urgent routes at once. The conversation is flagged and goes to a person; only a
+practitioner can clear the flag.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+from api.bot_client import BotReply
+from api.conversations import transition
+from api.db.models import Contact, Conversation, Message, Owner, utcnow
+from api.languages import Detector, load_languages
+from api.safety.phrases import Phrase
+
+log = logging.getLogger(__name__)
+
+#: Most urgent first: a message may match several; the resident gets at most two replies.
+PRIORITY = ("immediate_danger", "medical_emergency", "suicide_self_harm", "domestic_abuse", "child_at_risk")
+MAX_REPLIES = 2
+
+
+def categories(hits: list[Phrase]) -> list[str]:
+    found = {hit.category for hit in hits}
+    return [category for category in PRIORITY if category in found]
+
+
+def crisis_language(contact: Contact, text: str, hits: list[Phrase], default: str, detector: Detector) -> str:
+    """The resident's chosen language; else the message's; else the matched phrases'."""
+    languages = load_languages()
+    if contact.language_source == "chosen" and contact.language in languages:
+        return contact.language
+    detected = detector.detect(text)
+    if detected is not None:
+        return detected
+    by_language = Counter(hit.language for hit in hits)
+    if contact.language_source is None and len(by_language) == 1:
+        return next(iter(by_language))
+    return contact.language if contact.language in languages else default
+
+
+def raise_flag(conversation: Conversation, message: Message, found: list[str]) -> list[BotReply]:
+    """Flag the conversation (keeping the most urgent category) and hand it to a person."""
+    message.safety = found
+    if conversation.safety_flag is None or PRIORITY.index(found[0]) < PRIORITY.index(
+        conversation.safety_flag
+    ):
+        conversation.safety_flag = found[0]
+    conversation.safety_flagged_at = utcnow()
+    if Owner(conversation.owner) in (Owner.BOT, Owner.RESOLVED):
+        transition(conversation, Owner.WAITING)
+    log.warning("safety flag raised on conversation %s", conversation.id)
+    return [BotReply(f"safety_{category}") for category in found[:MAX_REPLIES]]

@@ -1,0 +1,94 @@
+"""The safety screen through the webhook: urgent routes at once, in the resident's language,
+the conversation flagged and handed to a person; also with Rasa down, in a form, and while
+waiting for a person.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from api.i18n import render
+from api.languages import load_languages
+from scripts.stack import Stack
+from tests.support import Database, Gateway, Resident, converse, keys
+
+pytestmark = pytest.mark.stack
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def crisis_message(code: str, category: str) -> str:
+    texts: list[str] = yaml.safe_load(
+        (ROOT / "tests" / "safety" / f"{code}.yml").read_text(encoding="utf-8")
+    )["crisis"][category]
+    # The longest: more words, the way people write when they reach out.
+    return max(texts, key=len)
+
+
+def conversation_of(db: Database, resident: Resident) -> dict[str, object]:
+    [row] = db.rows(
+        "SELECT c.* FROM conversations c JOIN contacts p ON c.contact_id = p.id WHERE p.phone = :p",
+        p=resident.number,
+    )
+    return row
+
+
+@pytest.mark.parametrize("code", list(load_languages()))
+def test_a_crisis_gets_the_urgent_routes_in_the_residents_language(
+    healthy: Stack, gateway: Gateway, db: Database, code: str
+) -> None:
+    resident = Resident(gateway)
+    converse(resident, db, load_languages()[code].name)  # the resident chose their language
+    replies = converse(resident, db, crisis_message(code, "suicide_self_harm"))
+    assert keys(replies)[0] == "safety_suicide_self_harm"
+    assert replies[0]["body"] == render("safety_suicide_self_harm", code)[1]
+    assert "116 123" in replies[0]["body"] and "85258" in replies[0]["body"]
+    conversation = conversation_of(db, resident)
+    assert conversation["safety_flag"] == "suicide_self_harm" and conversation["owner"] == "waiting"
+    # "I'm fine" does not clear the flag, and the bot stays quiet for the person to answer.
+    resident.send("im fine now sorry, you misunderstood")
+    assert conversation_of(db, resident)["safety_flag"] == "suicide_self_harm"
+
+
+@pytest.mark.parametrize(
+    "category", ["immediate_danger", "domestic_abuse", "child_at_risk", "medical_emergency"]
+)
+def test_each_kind_of_crisis_gets_its_routes(
+    healthy: Stack, gateway: Gateway, db: Database, category: str
+) -> None:
+    resident = Resident(gateway)
+    replies = converse(resident, db, crisis_message("en", category))
+    assert f"safety_{category}" in keys(replies)
+    assert "999" in replies[0]["body"]
+    assert conversation_of(db, resident)["safety_flag"] is not None
+
+
+def test_the_urgent_reply_needs_no_bot(healthy: Stack, gateway: Gateway, db: Database) -> None:
+    resident = Resident(gateway)
+    healthy.stop_service("rasa")
+    try:
+        replies = converse(resident, db, "i want to kill myself tonight", timeout=10)
+        assert keys(replies) == ["safety_suicide_self_harm"]
+    finally:
+        healthy.start_service("rasa")
+
+
+def test_a_crisis_in_the_middle_of_the_referral_is_not_taken_as_an_answer(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
+    resident = Resident(gateway)
+    assert keys(converse(resident, db, "i would like to ask for help"))[-1] == "ask_ref_story"
+    replies = converse(resident, db, "my partner hits me and i am scared to go home")
+    assert keys(replies) == ["safety_domestic_abuse"]
+    assert "0808 2000 247" in replies[0]["body"]
+
+
+def test_a_resident_waiting_for_a_person_still_gets_the_routes(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
+    resident = Resident(gateway)
+    assert keys(converse(resident, db, "0")) == ["human_requested"]
+    assert keys(converse(resident, db, "i cant breathe and my chest hurts")) == ["safety_medical_emergency"]

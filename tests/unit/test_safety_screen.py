@@ -1,0 +1,75 @@
+"""The safety screen on the labelled sets (tests/safety/<lang>.yml), in every language.
+
+Every crisis message must be caught, by every list together (as in the gateway), and
+nearly all under their own category. False alarms on ordinary messages are counted by
+`python -m bench.safety`; here only the issue's own examples are held to zero.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from api.languages import load_languages
+from api.safety.phrases import CATEGORIES, load_phrases, normalize, screen
+from api.safety.step import categories
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def labelled(code: str) -> dict[str, object]:
+    data: dict[str, object] = yaml.safe_load(
+        (ROOT / "tests" / "safety" / f"{code}.yml").read_text(encoding="utf-8")
+    )
+    return data
+
+
+@pytest.mark.parametrize("code", list(load_languages()))
+def test_every_crisis_message_is_caught(code: str) -> None:
+    crisis = labelled(code)["crisis"]
+    assert isinstance(crisis, dict) and set(crisis) == set(CATEGORIES)
+    missed = [(category, text) for category, texts in crisis.items() for text in texts if not screen(text)]
+    assert missed == []
+
+
+def test_nearly_every_crisis_gets_the_routes_for_its_own_kind() -> None:
+    # Caught under another category, a message still gets 999; its own kind adds the
+    # right helpline (the abuse line, Samaritans). Measured per language by bench/safety.py.
+    right = total = 0
+    for code in load_languages():
+        crisis = labelled(code)["crisis"]
+        assert isinstance(crisis, dict)
+        for category, texts in crisis.items():
+            for text in texts:
+                total += 1
+                right += category in categories(screen(text))
+    assert right / total >= 0.95, f"{right}/{total}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my rent is killing me",
+        "I'm dying to know when my appointment is",
+        "this form is killing me lol",
+        "hello",
+        "my husband died last year and I feel lonely",
+    ],
+)
+def test_everyday_words_are_not_a_crisis(text: str) -> None:
+    assert screen(text) == []
+
+
+def test_normalising_keeps_bengali_and_urdu_words_whole() -> None:
+    assert normalize("আমি আর বাঁচতে চাই না") == ["আমি", "আর", "বাঁচতে", "চাই", "না"]
+    assert normalize("I dont want to be here anymoreee!!")[-1] == "anymore"
+    assert normalize("Chcę się ZABIĆ") == ["chce", "sie", "zabic"]
+
+
+def test_every_language_has_phrases_in_every_category() -> None:
+    phrases = load_phrases()
+    for code in load_languages():
+        for category in CATEGORIES:
+            assert any(p.language == code and p.category == category for p in phrases), (code, category)
