@@ -21,7 +21,6 @@ LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 
 
-
 def locale_of(language: str) -> str:
     """The Babel locale for a language code (locales/languages.yml); the default's if unknown."""
     languages = load_languages()

@@ -26,28 +26,20 @@ REFERRAL_MESSAGES: dict[str, str] = {
         "left off? Reply YES or NO."
     ),
     "ref_discarded": N_(
-        "OK, I have deleted your answers. You can ask for help again at any time. "
-        "Type 0 to talk to a person."
+        "OK, I have deleted your answers. You can ask for help again at any time. Type 0 to talk to a person."
     ),
     "ref_expired": N_(
-        "To keep your details safe, I delete unfinished answers after 7 days. "
-        "So we need to start again."
+        "To keep your details safe, I delete unfinished answers after 7 days. So we need to start again."
     ),
     # --- The questions ---------------------------------------------------------------------
     "ask_ref_story": N_(
         "What would you like help with? Tell me in your own words. "
         "We keep your words, so the person who helps you understands."
     ),
-    "ask_ref_needs": N_(
-        "Which of these is it about? Reply with the numbers, for example: 1 4\n"
-        "%(choices)s"
-    ),
-    "ask_ref_for_whom": N_(
-        "Is this help for you, or for someone else?\n1 For me\n2 For someone else"
-    ),
+    "ask_ref_needs": N_("Which of these is it about? Reply with the numbers, for example: 1 4\n%(choices)s"),
+    "ask_ref_for_whom": N_("Is this help for you, or for someone else?\n1 For me\n2 For someone else"),
     "ask_ref_agreement": N_(
-        "Does the person know you are asking for help for them, and do they agree? "
-        "Reply YES or NO."
+        "Does the person know you are asking for help for them, and do they agree? Reply YES or NO."
     ),
     "ask_ref_first_name": N_("What is your first name? We use it when we contact you."),
     "ask_ref_first_name_other": N_(
@@ -56,12 +48,10 @@ REFERRAL_MESSAGES: dict[str, str] = {
     "ask_ref_surname": N_("And your surname? Type SKIP if you would rather not say."),
     "ask_ref_surname_other": N_("And their surname? Type SKIP if you would rather not say."),
     "ask_ref_dob": N_(
-        "What is your date of birth? For example: 25/12/1980. "
-        "It helps the team find your health records."
+        "What is your date of birth? For example: 25/12/1980. It helps the team find your health records."
     ),
     "ask_ref_dob_other": N_(
-        "What is their date of birth? For example: 25/12/1980. "
-        "It helps the team find their health records."
+        "What is their date of birth? For example: 25/12/1980. It helps the team find their health records."
     ),
     "ask_ref_postcode": N_(
         "What is your postcode? For example: E15 4HT. It tells us which local team can help."
@@ -69,12 +59,8 @@ REFERRAL_MESSAGES: dict[str, str] = {
     "ask_ref_postcode_other": N_(
         "What is their postcode? For example: E15 4HT. It tells us which local team can help."
     ),
-    "ask_ref_gp": N_(
-        "What is the name of your GP practice? Type SKIP if you do not know."
-    ),
-    "ask_ref_gp_other": N_(
-        "What is the name of their GP practice? Type SKIP if you do not know."
-    ),
+    "ask_ref_gp": N_("What is the name of your GP practice? Type SKIP if you do not know."),
+    "ask_ref_gp_other": N_("What is the name of their GP practice? Type SKIP if you do not know."),
     "ask_ref_contact_ways": N_(
         "How can we contact you safely? Reply with one or more numbers, for example: 1 3\n"
         "1 Text message\n2 WhatsApp\n3 Phone call"
@@ -102,38 +88,29 @@ REFERRAL_MESSAGES: dict[str, str] = {
     ),
     # --- Re-asking, with an example ---------------------------------------------------------
     "ref_retry_story": N_("Please tell me in a few words what you would like help with."),
-    "ref_retry_needs": N_(
-        "Please reply with numbers from this list, for example: 1 4\n%(choices)s"
-    ),
+    "ref_retry_needs": N_("Please reply with numbers from this list, for example: 1 4\n%(choices)s"),
     "ref_retry_for_whom": N_("Please reply 1 if the help is for you, or 2 if it is for someone else."),
     "ref_retry_yes_no": N_("Please reply YES or NO."),
     "ref_retry_name": N_("Please write just the name, for example: Sam"),
-    "ref_retry_required": N_(
-        "We need this one to help, so it cannot be skipped. Please send your answer."
-    ),
+    "ref_retry_required": N_("We need this one to help, so it cannot be skipped. Please send your answer."),
     "ref_retry_dob": N_("I could not read that date. Please write it like this: 25/12/1980"),
     "ref_retry_dob_range": N_(
         "That date does not look right. Please write the date of birth like this: 25/12/1980"
     ),
-    "ref_retry_postcode": N_(
-        "That does not look like a UK postcode. Please write it like this: E15 4HT"
-    ),
+    "ref_retry_postcode": N_("That does not look like a UK postcode. Please write it like this: E15 4HT"),
     "ref_out_of_area": N_(
         "%(postcode)s is outside the areas we cover. Your GP practice can put you in touch "
         "with the same kind of free help where you live. If the postcode is wrong, please "
         "send it again."
     ),
     "ref_retry_contact_ways": N_(
-        "Please reply with one or more numbers, for example: 1 3\n"
-        "1 Text message\n2 WhatsApp\n3 Phone call"
+        "Please reply with one or more numbers, for example: 1 3\n1 Text message\n2 WhatsApp\n3 Phone call"
     ),
     "ref_retry_contact_times": N_(
         "Please reply with one or more numbers, for example: 1 2\n"
         "1 Morning\n2 Afternoon\n3 Evening\n4 Any time"
     ),
-    "ref_retry_confirm": N_(
-        "Please reply YES to send it, or the number of the answer you want to change."
-    ),
+    "ref_retry_confirm": N_("Please reply YES to send it, or the number of the answer you want to change."),
     "ref_offer_person": N_("I have kept your answers so far. Type 0 if you would like a person to help."),
     # --- Endings ------------------------------------------------------------------------------
     "ref_under_16": N_(
@@ -204,8 +181,7 @@ REFERRAL_MESSAGES: dict[str, str] = {
         "way you asked. Type 0 to talk to a person."
     ),
     "referral_status_declined": N_(
-        "The team could not take on your request %(reference)s. %(reason)s "
-        "Type 0 to talk to a person."
+        "The team could not take on your request %(reference)s. %(reason)s Type 0 to talk to a person."
     ),
     "referral_status_closed": N_(
         "Your request %(reference)s is closed. If you need help again, just tell me. "
@@ -216,8 +192,7 @@ REFERRAL_MESSAGES: dict[str, str] = {
         "contact you soon, in the way you asked."
     ),
     "referral_declined": N_(
-        "About your request %(reference)s: the team cannot take it on. %(reason)s "
-        "Type 0 to talk to a person."
+        "About your request %(reference)s: the team cannot take it on. %(reason)s Type 0 to talk to a person."
     ),
     "decline_other_service": N_(
         "Another service can help you better. The team will tell you how to reach it."

@@ -7,37 +7,19 @@ said is safe (their answers); otherwise the answer says to phone them instead.
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from api.db.models import Contact, Conversation, Referral, ReferralChange, ReferralStatus
-from api.deps import SessionDep, SettingsDep, StateDep
+from api.deps import SessionDep, StateDep, require_practitioner
 from api.queue import enqueue_delivery
 from api.referrals.replies import referral_params
 from api.referrals.store import TransitionRefused, assign, change_status, normalize_reference
 from api.worker.outbound import queue_reply
-
-_bearer = HTTPBearer(auto_error=False)
-
-
-def require_practitioner(
-    settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> None:
-    expected = settings.practitioner_api_token
-    given = credentials.credentials if credentials else ""
-    if not expected or not secrets.compare_digest(given.encode(), expected.encode()):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "A practitioner token is needed (Authorization: Bearer ...).",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-
 
 router = APIRouter(prefix="/api/referrals", tags=["referrals"], dependencies=[Depends(require_practitioner)])
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from api.bot_client import BotReply
 from api.conversations import transition
-from api.db.models import Contact, Conversation, Message, Owner, utcnow
+from api.db.models import AuditEvent, Contact, Conversation, Message, Owner, utcnow
 from api.languages import Detector, load_languages
 from api.safety.phrases import Phrase
 
@@ -43,9 +45,16 @@ def crisis_language(contact: Contact, text: str, hits: list[Phrase], default: st
     return contact.language if contact.language in languages else default
 
 
-def raise_flag(conversation: Conversation, message: Message, found: list[str]) -> list[BotReply]:
+def raise_flag(
+    session: AsyncSession, conversation: Conversation, message: Message, found: list[str]
+) -> list[BotReply]:
     """Flag the conversation (keeping the most urgent category) and hand it to a person."""
     message.safety = found
+    session.add(
+        AuditEvent(
+            actor="safety screen", action="safety_flag_raised", conversation_id=conversation.id, note=found[0]
+        )
+    )
     if conversation.safety_flag is None or PRIORITY.index(found[0]) < PRIORITY.index(
         conversation.safety_flag
     ):

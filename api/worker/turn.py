@@ -101,7 +101,7 @@ async def _handle(deps: WorkerDeps, message_id: int) -> None:
             language = crisis_language(
                 contact, message.body, hits, deps.settings.default_language, deps.detector
             )
-            replies = raise_flag(conversation, message, categories(hits))
+            replies = raise_flag(session, conversation, message, categories(hits))
             await _send_now(deps, session, conversation, message, language, replies)
             return
 

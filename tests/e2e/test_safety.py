@@ -13,6 +13,7 @@ import yaml
 from api.i18n import render
 from api.languages import load_languages
 from scripts.stack import Stack
+from tests.conftest import PRACTITIONER_TOKEN
 from tests.support import Database, Gateway, Resident, converse, keys
 
 pytestmark = pytest.mark.stack
@@ -92,3 +93,35 @@ def test_a_resident_waiting_for_a_person_still_gets_the_routes(
     resident = Resident(gateway)
     assert keys(converse(resident, db, "0")) == ["human_requested"]
     assert keys(converse(resident, db, "i cant breathe and my chest hurts")) == ["safety_medical_emergency"]
+
+
+def test_flagged_conversations_come_first_and_only_a_practitioner_clears_them_with_a_note(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
+    auth = {"Authorization": f"Bearer {PRACTITIONER_TOKEN}"}
+    waiting = Resident(gateway)
+    converse(waiting, db, "0")  # waiting for a person, no flag, and earlier
+    flagged = Resident(gateway)
+    converse(flagged, db, "he is outside my door with a knife")
+    flagged_id = conversation_of(db, flagged)["id"]
+    api = gateway.base_url + "/api/conversations"
+    assert gateway.client.get(api).status_code == 401
+    queue = gateway.client.get(api, headers=auth).json()
+    assert queue[0]["safety_flag"] is not None
+    assert [c["id"] for c in queue].index(flagged_id) < [c["id"] for c in queue].index(
+        conversation_of(db, waiting)["id"]
+    )
+    clear = f"{api}/{flagged_id}/safety/clear"
+    assert gateway.client.post(clear, headers=auth, json={"by": "Amina"}).status_code == 422
+    cleared = gateway.client.post(
+        clear, headers=auth, json={"by": "Amina", "note": "Called her back, she is safe."}
+    )
+    assert cleared.status_code == 200 and cleared.json()["safety_flag"] is None
+    assert gateway.client.post(clear, headers=auth, json={"by": "Amina", "note": "again"}).status_code == 409
+    events = db.rows(
+        "SELECT actor, action FROM audit_events WHERE conversation_id = :c ORDER BY id", c=flagged_id
+    )
+    assert [(e["actor"], e["action"]) for e in events] == [
+        ("safety screen", "safety_flag_raised"),
+        ("Amina", "safety_flag_cleared"),
+    ]

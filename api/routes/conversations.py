@@ -1,0 +1,75 @@
+"""Practitioners' conversation queue (JSON), until the inbox pages arrive (issue 5).
+
+Waiting conversations come safety-flagged first, then oldest first. A safety flag is
+cleared only here, by a named practitioner with a note; both raising and clearing are
+kept in the append-only audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import case, select
+
+from api.db.models import AuditEvent, Conversation, Owner
+from api.deps import SessionDep, require_practitioner
+
+router = APIRouter(
+    prefix="/api/conversations", tags=["conversations"], dependencies=[Depends(require_practitioner)]
+)
+
+
+class ConversationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    owner: str
+    channel: str
+    safety_flag: str | None
+    safety_flagged_at: datetime | None
+    last_inbound_at: datetime | None
+
+
+class ClearBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    by: Annotated[str, Field(min_length=1, max_length=128)]
+    note: Annotated[str, Field(min_length=3, max_length=2000, description="Why the flag can be cleared")]
+
+
+@router.get("", response_model=list[ConversationOut])
+async def queue(
+    session: SessionDep,
+    owner: Annotated[Owner | None, Query()] = Owner.WAITING,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[ConversationOut]:
+    flagged_first = case((Conversation.safety_flag.is_not(None), 0), else_=1)
+    query = (
+        select(Conversation)
+        .order_by(flagged_first, Conversation.last_inbound_at, Conversation.id)
+        .limit(limit)
+    )
+    if owner is not None:
+        query = query.where(Conversation.owner == owner.value)
+    return [ConversationOut.model_validate(c) for c in await session.scalars(query)]
+
+
+@router.post("/{conversation_id}/safety/clear", response_model=ConversationOut)
+async def clear_safety_flag(session: SessionDep, conversation_id: int, body: ClearBody) -> ConversationOut:
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No conversation has this id.")
+    if conversation.safety_flag is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, "This conversation has no safety flag.")
+    session.add(
+        AuditEvent(
+            actor=body.by, action="safety_flag_cleared", conversation_id=conversation.id, note=body.note
+        )
+    )
+    conversation.safety_flag = None
+    conversation.safety_flagged_at = None
+    await session.commit()
+    return ConversationOut.model_validate(conversation)
