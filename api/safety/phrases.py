@@ -2,7 +2,8 @@
 
 A message is normalised (lower case; accents dropped from Latin letters only, since Bengali
 and Urdu vowel signs are part of the word; joiners removed; digits as ASCII; letters typed
-three or more times in a row counted once: "diiie" -> "die"), then split into words.
+three or more times in a row counted once: "diiie" -> "die"; Arabic-keyboard letters as
+their Urdu forms), then split into words.
 
 A phrase is a few words. A word ending in `*` matches any word starting with it (Polish,
 Romanian and Portuguese inflect: "zabi*" matches "zabic", "zabije"). Between two words of a
@@ -16,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -26,7 +27,9 @@ from api.languages import load_languages, normalize_digits, words
 SAFETY_DIR = Path(__file__).resolve().parent.parent.parent / "safety"
 CATEGORIES = ("suicide_self_harm", "immediate_danger", "domestic_abuse", "child_at_risk", "medical_emergency")
 MAX_GAP = 2
-_JOINERS = dict.fromkeys(map(ord, "\u200c\u200d\u200e\u200f\u00ad"), None)
+_JOINERS: dict[int, str | None] = dict.fromkeys(map(ord, "\u200c\u200d\u200e\u200f\u00ad"), None)
+#: Urdu typed on an Arabic keyboard: Arabic yeh, alef maksura, kaf and heh as the Urdu letters.
+_JOINERS.update({0x064A: "\u06cc", 0x0649: "\u06cc", 0x0643: "\u06a9", 0x0647: "\u06c1"})
 
 
 def normalize(text: str) -> list[str]:
@@ -47,6 +50,11 @@ class Phrase:
     category: str
     language: str
     words: tuple[str, ...]
+
+    @cached_property
+    def exact_words(self) -> frozenset[str]:
+        """The words that must appear as they are (a cheap test before the full match)."""
+        return frozenset(w for w in self.words if not w.endswith("*"))
 
     def _word_matches(self, pattern: str, word: str) -> bool:
         return word.startswith(pattern[:-1]) if pattern.endswith("*") else word == pattern
@@ -101,4 +109,6 @@ def load_phrases(folder: Path = SAFETY_DIR) -> tuple[Phrase, ...]:
 def screen(text: str, phrases: tuple[Phrase, ...] | None = None) -> list[Phrase]:
     """The phrases a message contains (none for an ordinary message)."""
     words = normalize(text)
-    return [p for p in (phrases if phrases is not None else load_phrases()) if p.found_in(words)]
+    present = set(words)
+    candidates = phrases if phrases is not None else load_phrases()
+    return [p for p in candidates if p.exact_words <= present and p.found_in(words)]

@@ -68,6 +68,11 @@ def test_normalising_keeps_bengali_and_urdu_words_whole() -> None:
     assert normalize("Chcę się ZABIĆ") == ["chce", "sie", "zabic"]
 
 
+def test_urdu_typed_on_an_arabic_keyboard_is_read_as_urdu() -> None:
+    assert normalize("زندگي سے تنگ") == normalize("زندگی سے تنگ")
+    assert normalize("ميں خودکشي كرنا") == normalize("میں خودکشی کرنا")
+
+
 def test_every_language_has_phrases_in_every_category() -> None:
     phrases = load_phrases()
     for code in load_languages():
