@@ -18,8 +18,9 @@ REFERRAL_MESSAGES: dict[str, str] = {
     ),
     "ref_welcome_back": N_("Welcome back. Let us carry on where you left off."),
     "ref_stopped": N_(
-        "OK, I have stopped. If you come back within 7 days, you can carry on where you left "
-        "off. Type 0 to talk to a person."
+        "OK, I have stopped the questions. If you come back within 7 days, you can carry on "
+        "where you left off. Type 0 to talk to a person. To get no more messages at all, send "
+        "STOP again."
     ),
     "ref_resume_prompt": N_(
         "Welcome back. You started asking for help. Would you like to carry on where you "
@@ -203,6 +204,19 @@ REFERRAL_MESSAGES: dict[str, str] = {
     ),
     "decline_needs_gp": N_("What you told us needs your GP first. Please contact your GP practice."),
     "decline_could_not_contact": N_("We tried to contact you but could not reach you."),
+    # --- SMS keywords (api/keywords.py) -------------------------------------------------
+    "optout_confirmed": N_(
+        "You will get no more messages from this number. To start again, text START. "
+        "In an emergency, call 999."
+    ),
+    "optin_confirmed": N_(
+        "Welcome back. You can get messages from us again. Tell me what you need, or type 0 "
+        "to talk to a person."
+    ),
+    "keyword_help": N_(
+        "This is the free local health and wellbeing support line. Type MENU to see what I can "
+        "do, or 0 to talk to a person. Text STOP to get no more messages. In an emergency, call 999."
+    ),
     # --- Language -----------------------------------------------------------------------------
     "language_menu": N_("Which language would you like? Reply with a number.\n%(choices)s"),
     # Translators: these two name the language of this catalog ("in Polish"), not English.

@@ -73,6 +73,10 @@ class Contact(Base):
     #: How the language was set: "detected" from a message, or "chosen" by the resident.
     #: A chosen language is never changed by detection.
     language_source: Mapped[str | None] = mapped_column(String(16))
+    #: Set when the resident texted STOP (or its equivalent): nothing more is sent to them,
+    #: on any channel, except the confirmation, HELP answers and urgent safety replies,
+    #: until they text START.
+    opted_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     conversation: Mapped[Conversation | None] = relationship(back_populates="contact")

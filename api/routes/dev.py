@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from api.db.models import Contact, Conversation, Direction, Message
 from api.deps import SessionDep
-from api.gateway.delivery import STATUS_RANK
 from api.gateway.parsing import parse_address
 
 router = APIRouter(prefix="/dev", tags=["dev"])
@@ -38,7 +37,8 @@ async def outbox(session: SessionDep, to: str = Query(max_length=64)) -> list[Ou
         .where(
             Contact.phone == address.phone,
             Message.direction == Direction.OUT.value,
-            Message.status_rank >= STATUS_RANK["sent"],
+            # Handed to the transport; a message held back or refused before that never left.
+            Message.sent_at.is_not(None),
         )
         .order_by(Message.sent_at, Message.id)
     )

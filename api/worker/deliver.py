@@ -24,6 +24,7 @@ from api.transports.base import (
     TransientSendError,
 )
 from api.worker.deps import WorkerDeps, backoff, deps_of
+from api.worker.keywords import may_send
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,15 @@ async def _deliver(deps: WorkerDeps, message_id: int) -> None:
             if deps.transport.name == "twilio"
             else None,
         )
+        if not may_send(contact, message.catalog_key):
+            # The resident texted STOP: nothing more, except what they may still get.
+            message.status, message.status_rank, message.error_code = (
+                "failed",
+                STATUS_RANK["failed"],
+                "opted-out",
+            )
+            await session.commit()
+            return
         if not contact.phone_valid:
             message.status, message.status_rank, message.error_code = (
                 "failed",

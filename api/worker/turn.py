@@ -21,12 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.bot_client import BotReply, BotUnavailable
 from api.conversations import bot_may_answer, transition
 from api.db.models import Contact, Conversation, Direction, InboundStatus, Message, Owner, utcnow
+from api.keywords import keyword_of
 from api.languages import normalize_digits
 from api.queue import enqueue_delivery
 from api.referrals.replies import complete
 from api.safety.phrases import screen
 from api.safety.step import categories, crisis_language, raise_flag
 from api.worker.deps import WorkerDeps, backoff, deps_of
+from api.worker.keywords import keyword_replies
 from api.worker.language import language_step
 from api.worker.outbound import queue_reply
 
@@ -103,6 +105,18 @@ async def _handle(deps: WorkerDeps, message_id: int) -> None:
             )
             replies = raise_flag(session, conversation, message, categories(hits))
             await _send_now(deps, session, conversation, message, language, replies)
+            return
+
+        keyword = keyword_of(message.body)
+        if keyword is not None:
+            keyword_answer = await keyword_replies(deps, session, conversation, contact, keyword)
+            if keyword_answer is not None:
+                await _send_now(deps, session, conversation, message, language, keyword_answer)
+                return
+        elif contact.opted_out_at is not None:
+            # Opted out: the message is kept for the team, and nothing is sent back.
+            message.status = InboundStatus.PROCESSED.value
+            await session.commit()
             return
 
         if not bot_may_answer(conversation):

@@ -1,0 +1,68 @@
+"""STOP, START and HELP (api/keywords.py), answered by the worker without the bot.
+
+STOP opts the number out: one confirmation, then nothing more on any channel (the delivery
+step holds back everything else). If the resident has an open safety flag or an open
+referral, the conversation goes to a person, who can decide on another safe route. Inside
+the referral form a bare STOP first stops the questions (the form says so, and that sending
+STOP again stops all messages); if the bot cannot be asked, STOP opts out at once.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.bot_client import BotReply, BotUnavailable
+from api.conversations import bot_may_answer, transition
+from api.db.models import AuditEvent, Contact, Conversation, Owner, Referral, ReferralStatus, utcnow
+from api.worker.deps import WorkerDeps
+
+#: What may still be sent to a number that opted out.
+ALLOWED_WHEN_OPTED_OUT = frozenset({"optout_confirmed", "keyword_help", "optin_confirmed"})
+ALLOWED_PREFIXES = ("safety_",)
+
+
+def may_send(contact: Contact, catalog_key: str | None) -> bool:
+    if contact.opted_out_at is None:
+        return True
+    key = catalog_key or ""
+    return key in ALLOWED_WHEN_OPTED_OUT or key.startswith(ALLOWED_PREFIXES)
+
+
+async def keyword_replies(
+    deps: WorkerDeps, session: AsyncSession, conversation: Conversation, contact: Contact, keyword: str
+) -> list[BotReply] | None:
+    """The replies to a keyword message, or None when the bot should see it after all."""
+    if keyword == "start":
+        contact.opted_out_at = None
+        return [BotReply("optin_confirmed")]
+    if keyword == "help":
+        return [BotReply("keyword_help")]
+    if contact.opted_out_at is not None:
+        return []  # already out: the one confirmation was sent
+    if bot_may_answer(conversation):
+        try:
+            if await deps.bot.active_loop(contact.uid) == "referral_form":
+                return None
+        except BotUnavailable:
+            pass  # STOP must work with the bot down: opt out now
+    contact.opted_out_at = utcnow()
+    if await _has_open_case(session, conversation, contact):
+        if bot_may_answer(conversation):
+            transition(conversation, Owner.WAITING)
+        session.add(
+            AuditEvent(actor="resident", action="opted_out_open_case", conversation_id=conversation.id)
+        )
+    return [BotReply("optout_confirmed")]
+
+
+async def _has_open_case(session: AsyncSession, conversation: Conversation, contact: Contact) -> bool:
+    if conversation.safety_flag is not None:
+        return True
+    open_referral = await session.scalar(
+        select(Referral.id).where(
+            Referral.contact_id == contact.id,
+            Referral.status.in_((ReferralStatus.NEW.value, ReferralStatus.ACCEPTED.value)),
+        )
+    )
+    return open_referral is not None
