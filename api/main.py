@@ -13,7 +13,7 @@ from api.db.session import make_engine, make_sessionmaker
 from api.deps import AppState
 from api.logs import configure_logging
 from api.queue import make_pool
-from api.routes import conversations, dev, health, referrals, twilio
+from api.routes import conversations, data_rights, dev, health, referrals, twilio
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(referrals.router)
     app.include_router(conversations.router)
+    app.include_router(data_rights.router)
     if settings.resolved_transport == "console":
         app.include_router(dev.router)
     return app

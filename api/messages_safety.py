@@ -22,8 +22,8 @@ SAFETY_MESSAGES: dict[str, str] = {
     ),
     "safety_domestic_abuse": N_(
         "Thank you for telling me. It is not your fault. If you are in danger now, call 999 "
-        "(press 55 if you cannot speak). National Domestic Abuse Helpline: 0808 2000 247, free, "
-        "day or night. Delete these messages if someone checks your phone."
+        "(press 55 if you cannot speak). Domestic Abuse Helpline: 0808 2000 247, free, day or "
+        "night. Is it safe to keep texting? If not, text STOP and we will stop at once."
     ),
     "safety_child_at_risk": N_(
         "If a child is in danger now, call 999. NSPCC helpline: 0808 800 5000. Children can call "
@@ -32,5 +32,9 @@ SAFETY_MESSAGES: dict[str, str] = {
     "safety_medical_emergency": N_(
         "This sounds like an emergency: call 999 now. If it is not life-threatening, call NHS 111. "
         "A person from our team will read this."
+    ),
+    "erasure_requested": N_(
+        "I have asked the team to delete your details and messages. It will be done within one "
+        "month. Type 0 to talk to a person."
     ),
 }

@@ -185,6 +185,22 @@ class ReferralChange(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class ErasureRequest(Base):
+    """A resident asked for their data to be deleted. After it is carried out only this
+    anonymous record is left: when, by whom, and how many rows went (no contact id)."""
+
+    __tablename__ = "erasure_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: "pending" or "done".
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done_by: Mapped[str | None] = mapped_column(String(128))
+    removed: Mapped[dict[str, int] | None] = mapped_column(JSON)
+
+
 class AuditEvent(Base):
     """Who did what to a conversation, and when. The application only ever adds rows."""
 

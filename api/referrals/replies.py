@@ -14,13 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.bot_client import BotReply
 from api.db.models import Contact, Conversation, Referral
 from api.directory import default_area, load_directory
+from api.erasure import request_erasure
 from api.referrals.store import latest_for, submit
 
 log = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
 
 #: Keys the worker completes (the rest are rendered as they come).
-KEYS = frozenset({"referral_submit", "referral_status"})
+KEYS = frozenset({"referral_submit", "referral_status", "erasure_request"})
 
 
 def referral_params(referral: Referral) -> dict[str, str]:
@@ -48,6 +49,10 @@ async def complete(
             return BotReply("fallback")
         log.info("referral %s stored for conversation %s", referral.id, conversation.id)
         return BotReply("referral_sent", referral_params(referral))
+    if reply.key == "erasure_request":
+        await request_erasure(session, contact)
+        log.info("erasure requested for conversation %s", conversation.id)
+        return BotReply("erasure_requested")
     if reply.key == "referral_status":
         latest = await latest_for(session, contact.id)
         if latest is None:

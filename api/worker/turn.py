@@ -136,7 +136,12 @@ async def _handle(deps: WorkerDeps, message_id: int) -> None:
             language = step.language
             replies = list(step.replies)
             if not step.answered:
-                bot_text = await _text_for_bot(deps, session, message, contact, text)
+                # A STOP keyword that reaches the bot is inside the referral: it stops the
+                # questions, whatever the word (ANULUJ, বন্ধ, ...), so the bot gets the intent.
+                stop_in_form = keyword == "stop"
+                bot_text = (
+                    "/stop" if stop_in_form else await _text_for_bot(deps, session, message, contact, text)
+                )
                 answered = await _ask_bot(deps, session, message, conversation, contact, bot_text, language)
                 if not answered:
                     # Every turn answers something: silence would leave the resident with no way on.

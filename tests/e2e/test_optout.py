@@ -113,3 +113,13 @@ def test_stop_with_an_open_referral_goes_to_a_person_and_nothing_is_sent(
         what="the decision held back",
     )
     assert failed and len(resident.outbox()) == before
+
+
+def test_a_stop_word_of_another_language_stops_the_referral_first(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
+    resident = Resident(gateway)
+    converse(resident, db, "polski")
+    converse(resident, db, "chcę poprosić o pomoc")
+    assert keys(converse(resident, db, "WYPISZ")) == ["ref_stopped"]
+    assert keys(converse(resident, db, "wypisz")) == ["optout_confirmed"]
