@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     referral_resume_after: float = 3600.0
     #: Bearer token for the practitioners' referral API (until the inbox has its own login).
     practitioner_api_token: str = ""
+    #: The bot forgets a resident (and any unfinished referral answers) after this many days
+    #: without a message from them; the messages stay in the database.
+    bot_memory_days: int = Field(default=7, ge=1)
+    #: Residents silent this many days, with no open referral or safety flag, are removed
+    #: altogether by the daily retention job. 0 keeps everything.
+    retention_days: int = Field(default=0, ge=0)
     log_level: str = "INFO"
 
     @model_validator(mode="after")

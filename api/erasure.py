@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from redis.asyncio import Redis
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import (
@@ -67,30 +67,39 @@ async def export(session: AsyncSession, contact: Contact) -> dict[str, Any]:
 
 async def carry_out(session: AsyncSession, redis: Redis, request: ErasureRequest, by: str) -> dict[str, int]:
     contact = await session.get(Contact, request.contact_id) if request.contact_id else None
-    removed: dict[str, int] = {}
-    if contact is not None:
-        conversation_ids = list(
-            await session.scalars(select(Conversation.id).where(Conversation.contact_id == contact.id))
-        )
-        referral_ids = list(
-            await session.scalars(select(Referral.id).where(Referral.contact_id == contact.id))
-        )
-        steps = [
-            ("referral_changes", delete(ReferralChange).where(ReferralChange.referral_id.in_(referral_ids))),
-            ("referrals", delete(Referral).where(Referral.id.in_(referral_ids))),
-            ("messages", delete(Message).where(Message.conversation_id.in_(conversation_ids))),
-            ("audit_events", delete(AuditEvent).where(AuditEvent.conversation_id.in_(conversation_ids))),
-            ("conversations", delete(Conversation).where(Conversation.id.in_(conversation_ids))),
-        ]
-        for name, statement in steps:
-            result = await session.execute(statement)
-            removed[name] = int(getattr(result, "rowcount", 0) or 0)
-        uid = contact.uid
-        request.contact_id = None
-        await session.flush()
-        await session.execute(delete(Contact).where(Contact.id == contact.id))
-        removed["contacts"] = 1
-        removed["bot_keys"] = int(await redis.delete(*(key.format(uid=uid) for key in RASA_KEYS)))
+    request.contact_id = None
+    await session.flush()
+    removed = await remove_resident(session, redis, contact) if contact is not None else {}
     request.status, request.done_at, request.done_by, request.removed = "done", utcnow(), by, removed
     await session.commit()
     return removed
+
+
+async def remove_resident(session: AsyncSession, redis: Redis, contact: Contact) -> dict[str, int]:
+    """Delete every row about a resident, and the bot's memory of them. The caller commits."""
+    conversation_ids = list(
+        await session.scalars(select(Conversation.id).where(Conversation.contact_id == contact.id))
+    )
+    referral_ids = list(await session.scalars(select(Referral.id).where(Referral.contact_id == contact.id)))
+    await session.execute(
+        update(ErasureRequest).where(ErasureRequest.contact_id == contact.id).values(contact_id=None)
+    )
+    steps = [
+        ("referral_changes", delete(ReferralChange).where(ReferralChange.referral_id.in_(referral_ids))),
+        ("referrals", delete(Referral).where(Referral.id.in_(referral_ids))),
+        ("messages", delete(Message).where(Message.conversation_id.in_(conversation_ids))),
+        ("audit_events", delete(AuditEvent).where(AuditEvent.conversation_id.in_(conversation_ids))),
+        ("conversations", delete(Conversation).where(Conversation.id.in_(conversation_ids))),
+        ("contacts", delete(Contact).where(Contact.id == contact.id)),
+    ]
+    removed: dict[str, int] = {}
+    for name, statement in steps:
+        result = await session.execute(statement)
+        removed[name] = int(getattr(result, "rowcount", 0) or 0)
+    removed["bot_keys"] = await forget_bot_memory(redis, contact.uid)
+    return removed
+
+
+async def forget_bot_memory(redis: Redis, uid: str) -> int:
+    """Delete Rasa's tracker and lock for a sender: the bot forgets the conversation."""
+    return int(await redis.delete(*(key.format(uid=uid) for key in RASA_KEYS)))

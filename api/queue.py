@@ -10,6 +10,7 @@ log = logging.getLogger(__name__)
 
 PROCESS_CONVERSATION = "process_conversation"
 DELIVER_CONVERSATION = "deliver_conversation"
+PURGE = "purge"
 
 
 def redis_settings(url: str) -> RedisSettings:

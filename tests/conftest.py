@@ -64,6 +64,8 @@ def stack(var_dir: Path) -> Iterator[Stack]:
             "RECOVERY_AFTER": "5",
             "BOT_TIMEOUT": "20",
             "PRACTITIONER_API_TOKEN": PRACTITIONER_TOKEN,
+            "RETENTION_DAYS": "365",
+            "BOT_MEMORY_DAYS": "7",
         },
         var_dir=var_dir,
         gateway_port=free_port(),

@@ -7,10 +7,11 @@ from typing import Any
 from arq import cron, func
 
 from api.config import Settings
-from api.queue import DELIVER_CONVERSATION, PROCESS_CONVERSATION, redis_settings
+from api.queue import DELIVER_CONVERSATION, PROCESS_CONVERSATION, PURGE, redis_settings
 from api.worker import deps as worker_deps
 from api.worker.deliver import deliver_conversation
 from api.worker.recovery import recover
+from api.worker.retention import purge
 from api.worker.turn import process_conversation
 
 #: A turn waits for the bot as long as it is down (with backoff); retries are cheap.
@@ -29,9 +30,12 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         "functions": [
             func(process_conversation, name=PROCESS_CONVERSATION, max_tries=MAX_TRIES),
             func(deliver_conversation, name=DELIVER_CONVERSATION, max_tries=MAX_TRIES),
+            func(purge, name=PURGE, max_tries=3),
         ],
         "cron_jobs": [
-            cron(recover, second=set(range(0, 60, 15)), run_at_startup=True, unique=True, timeout=60)
+            cron(recover, second=set(range(0, 60, 15)), run_at_startup=True, unique=True, timeout=60),
+            # Daily at 03:10, a quiet hour.
+            cron(purge, hour={3}, minute={10}, unique=True, timeout=600),
         ],
         "on_startup": startup,
         "on_shutdown": shutdown,
