@@ -64,3 +64,18 @@ def raise_flag(
         transition(conversation, Owner.WAITING)
     log.warning("safety flag raised on conversation %s", conversation.id)
     return [BotReply(f"safety_{category}") for category in found[:MAX_REPLIES]]
+
+
+#: The bot's key for its own crisis signal (actions/safety.py).
+BOT_SIGNAL = "safety_check"
+BOT_SIGNAL_CATEGORY = "suicide_self_harm"
+
+
+def from_bot(
+    session: AsyncSession, conversation: Conversation, message: Message, replies: list[BotReply]
+) -> list[BotReply]:
+    """The bot's replies, with its crisis signal turned into the flag and the urgent routes."""
+    if not any(reply.key == BOT_SIGNAL for reply in replies):
+        return replies
+    urgent = raise_flag(session, conversation, message, [BOT_SIGNAL_CATEGORY])
+    return urgent + [reply for reply in replies if reply.key != BOT_SIGNAL]

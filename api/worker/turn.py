@@ -26,7 +26,7 @@ from api.languages import normalize_digits
 from api.queue import enqueue_delivery
 from api.referrals.replies import complete
 from api.safety.phrases import screen
-from api.safety.step import categories, crisis_language, raise_flag
+from api.safety.step import categories, crisis_language, from_bot, raise_flag
 from api.worker.deps import WorkerDeps, backoff, deps_of
 from api.worker.keywords import keyword_replies
 from api.worker.language import language_step
@@ -147,6 +147,7 @@ async def _handle(deps: WorkerDeps, message_id: int) -> None:
                     # Every turn answers something: silence would leave the resident with no way on.
                     log.warning("the bot gave no reply to message %s; sending the fallback", message.id)
                     answered = [BotReply("fallback")]
+                answered = from_bot(session, conversation, message, answered)
                 replies += [await complete(session, contact, conversation, language, r) for r in answered]
             if len(text) > deps.settings.bot_max_chars:
                 replies.insert(0, BotReply("long_message"))

@@ -12,6 +12,7 @@ import yaml
 
 from api.i18n import render
 from api.languages import load_languages
+from api.safety.phrases import screen
 from scripts.stack import Stack
 from tests.conftest import PRACTITIONER_TOKEN
 from tests.support import Database, Gateway, Resident, converse, keys
@@ -125,3 +126,27 @@ def test_flagged_conversations_come_first_and_only_a_practitioner_clears_them_wi
         ("safety screen", "safety_flag_raised"),
         ("Amina", "safety_flag_cleared"),
     ]
+
+
+def _bot_only_crisis_messages() -> list[str]:
+    """English crisis examples the bot learned that the phrase lists do not catch."""
+    items = yaml.safe_load((ROOT / "data" / "nlu" / "en.yml").read_text(encoding="utf-8"))["nlu"]
+    examples = [
+        line[2:].strip()
+        for item in items
+        if item.get("intent") == "crisis_self_harm"
+        for line in item["examples"].splitlines()
+        if line.startswith("- ")
+    ]
+    return [text for text in examples if not screen(text)]
+
+
+def test_the_bots_own_crisis_signal_is_a_second_net(healthy: Stack, gateway: Gateway, db: Database) -> None:
+    missed_by_phrases = _bot_only_crisis_messages()
+    assert missed_by_phrases, "every example is caught by the phrases: this test needs one that is not"
+    resident = Resident(gateway)
+    assert keys(converse(resident, db, "i would like to ask for help"))[-1] == "ask_ref_story"
+    replies = converse(resident, db, missed_by_phrases[0])
+    assert keys(replies) == ["safety_suicide_self_harm"]
+    conversation = conversation_of(db, resident)
+    assert conversation["safety_flag"] == "suicide_self_harm" and conversation["owner"] == "waiting"
