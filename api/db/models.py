@@ -139,6 +139,9 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Outbound: not before this time (a message we start, sent only at a time the resident
+    #: said is safe); the recovery sweep sends it once due.
+    not_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ReferralStatus(enum.StrEnum):

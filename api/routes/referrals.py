@@ -14,7 +14,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from api.db.models import Contact, Conversation, Referral, ReferralChange, ReferralStatus
+from api.contact_windows import next_allowed
+from api.db.models import Contact, Conversation, Referral, ReferralChange, ReferralStatus, utcnow
 from api.deps import SessionDep, StateDep, require_practitioner
 from api.queue import enqueue_delivery
 from api.referrals.replies import referral_params
@@ -125,8 +126,11 @@ async def _tell_resident(session: SessionDep, state: StateDep, referral: Referra
             f"referral:{referral.id}:{key}",
             referral_params(referral),
         )
-    await session.commit()
     if message is not None:
+        # Only at a time the resident said is safe; the recovery sweep sends it when due.
+        message.not_before = next_allowed(utcnow(), referral.answers.get("contact_times") or [])
+    await session.commit()
+    if message is not None and message.not_before is None:
         await enqueue_delivery(state.queue, conversation.id, message.id)
     if channel_ok:
         return Decision(referral=_out(referral), resident_told=True)

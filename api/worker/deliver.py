@@ -12,7 +12,7 @@ from typing import Any
 
 from arq import Retry
 from redis.exceptions import LockError
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from api.db.models import Channel, Contact, Conversation, Direction, Message, utcnow
 from api.gateway.delivery import STATUS_RANK, rank_of, visible_status
@@ -62,6 +62,7 @@ async def _next_unsent(deps: WorkerDeps, conversation_id: int) -> int | None:
                 Message.conversation_id == conversation_id,
                 Message.direction == Direction.OUT.value,
                 Message.status.in_(("pending", "sending")),
+                or_(Message.not_before.is_(None), Message.not_before <= utcnow()),
             )
             .order_by(Message.id)
             .limit(1)

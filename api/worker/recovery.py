@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from arq.constants import in_progress_key_prefix, job_key_prefix
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from api.db.models import Direction, InboundStatus, Message, utcnow
 from api.queue import DELIVER_CONVERSATION, PROCESS_CONVERSATION
@@ -40,6 +40,8 @@ async def recover(ctx: dict[str, Any]) -> dict[str, int]:
                 Message.direction == Direction.OUT.value,
                 Message.status.in_(("pending", "sending")),
                 Message.updated_at < cutoff,
+                # A message waiting for the resident's safe time is sent once that comes.
+                or_(Message.not_before.is_(None), Message.not_before <= utcnow()),
             )
             .group_by(Message.conversation_id)
         )

@@ -8,7 +8,7 @@ import pytest
 
 from scripts.stack import Stack
 from tests.conftest import PRACTITIONER_TOKEN
-from tests.support import Database, Gateway, Resident, converse, keys, wait_for
+from tests.support import Database, Gateway, Resident, converse, keys, release_deferred, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -98,6 +98,7 @@ def test_stop_with_an_open_referral_goes_to_a_person_and_nothing_is_sent(
         json={"by": "Amina"},
     )
     assert decided.status_code == 200
+    release_deferred(db, resident.number)
     wait_for(
         lambda: [m for m in db.messages_of(resident.number) if m["catalog_key"] == "referral_accepted"],
         10,
@@ -109,7 +110,7 @@ def test_stop_with_an_open_referral_goes_to_a_person_and_nothing_is_sent(
             for m in db.messages_of(resident.number)
             if m["catalog_key"] == "referral_accepted" and m["error_code"] == "opted-out"
         ],
-        10,
+        45,
         what="the decision held back",
     )
     assert failed and len(resident.outbox()) == before

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
+
 import httpx
 import pytest
 
+from api.contact_windows import next_allowed
 from scripts.stack import Stack
 from tests.conftest import PRACTITIONER_TOKEN
-from tests.support import Database, Gateway, Resident, converse, keys, wait_for
+from tests.support import Database, Gateway, Resident, converse, keys, release_deferred, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -16,9 +20,11 @@ AUTH = {"Authorization": f"Bearer {PRACTITIONER_TOKEN}"}
 ANSWERS = ("my rent is behind", "1", "1", "Sam", "skip", "25/12/1980", "E15 4HT", "skip")
 
 
-def referral_from(gateway: Gateway, db: Database, resident: Resident, ways: str = "1 3") -> str:
+def referral_from(
+    gateway: Gateway, db: Database, resident: Resident, ways: str = "1 3", times: str = "4"
+) -> str:
     converse(resident, db, "i want to ask for help")
-    for text in (*ANSWERS, ways, "4", "no", "no", "skip", "yes", "yes"):
+    for text in (*ANSWERS, ways, times, "no", "no", "skip", "yes", "yes"):
         converse(resident, db, text)
     [row] = db.rows(
         "SELECT r.reference FROM referrals r JOIN contacts c ON r.contact_id = c.id WHERE c.phone = :p",
@@ -53,7 +59,8 @@ def test_new_referrals_are_listed_accepted_and_the_resident_told(
     before = len(resident.outbox())
     decided = api(gateway, "POST", f"/{reference}/accept", json={"by": "Amina (link worker)"})
     assert decided.status_code == 200 and decided.json()["resident_told"] is True
-    told = resident.wait_replies(before + 1)[before:]
+    release_deferred(db, resident.number)  # "any time" is 09:00 to 21:00 in London
+    told = resident.wait_replies(before + 1, timeout=45)[before:]
     assert keys(told) == ["referral_accepted"] and reference in told[0]["body"]
     assert api(gateway, "GET", f"/{reference}").json()["status"] == "accepted"
     # Accepting twice is refused, and nothing more is sent.
@@ -77,7 +84,8 @@ def test_a_decline_tells_the_reason_in_the_residents_language(
     assert refused.status_code == 422
     decided = api(gateway, "POST", f"/{reference}/decline", json={"by": "Amina", "reason": "other_service"})
     assert decided.status_code == 200
-    [told] = resident.wait_replies(before + 1)[before:]
+    release_deferred(db, resident.number)
+    [told] = resident.wait_replies(before + 1, timeout=45)[before:]
     assert told["key"] == "referral_declined" and reference in told["body"]
     assert "Another service" not in told["body"]  # Polish, not English
     status = converse(resident, db, "co z moim skierowaniem?")
@@ -103,3 +111,24 @@ def test_bad_requests_get_clear_answers_not_errors(healthy: Stack, gateway: Gate
     assert api(gateway, "GET", "", params={"limit": "100000"}).status_code == 422
     assert api(gateway, "POST", "/ABC-DEF/accept", content=b"not json").status_code == 422
     assert api(gateway, "POST", "/ABC-DEF/accept", json={"by": "", "extra": 1}).status_code == 422
+
+
+def test_a_decision_waits_for_the_time_the_resident_chose(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
+    # Choose a window that does not contain the present moment (1 morning, 3 evening).
+    now_in_morning = next_allowed(datetime.now(UTC), ["morning"]) is None
+    resident = Resident(gateway)
+    reference = referral_from(gateway, db, resident, times="3" if now_in_morning else "1")
+    before = len(resident.outbox())
+    assert api(gateway, "POST", f"/{reference}/accept", json={"by": "Amina"}).json()["resident_told"] is True
+    [waiting] = wait_for(
+        lambda: [m for m in db.messages_of(resident.number) if m["catalog_key"] == "referral_accepted"], 10
+    )
+    assert waiting["not_before"] is not None and waiting["status"] == "pending"
+    time.sleep(2)
+    assert len(resident.outbox()) == before
+    # The safe time comes: the recovery sweep sends it.
+    db.execute("UPDATE messages SET not_before = :t WHERE id = :i", t="2000-01-01 09:00:00", i=waiting["id"])
+    sent = resident.wait_replies(before + 1, timeout=45)[before:]
+    assert keys(sent) == ["referral_accepted"]
