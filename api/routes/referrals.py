@@ -115,9 +115,13 @@ async def _tell_resident(session: SessionDep, state: StateDep, referral: Referra
     contact = await session.get(Contact, referral.contact_id)
     assert conversation is not None and contact is not None
     ways = referral.answers.get("contact_ways") or []
-    channel_ok = ("whatsapp" if conversation.channel == "whatsapp" else "sms") in ways
+    why_not = None
+    if contact.opted_out_at is not None:
+        why_not = "The resident texted STOP: no message may be sent to them."
+    elif ("whatsapp" if conversation.channel == "whatsapp" else "sms") not in ways:
+        why_not = f"The resident did not choose {conversation.channel} as a safe way to contact them."
     message = None
-    if channel_ok:
+    if why_not is None:
         message = await queue_reply(
             session,
             conversation,
@@ -132,13 +136,7 @@ async def _tell_resident(session: SessionDep, state: StateDep, referral: Referra
     await session.commit()
     if message is not None and message.not_before is None:
         await enqueue_delivery(state.queue, conversation.id, message.id)
-    if channel_ok:
-        return Decision(referral=_out(referral), resident_told=True)
-    return Decision(
-        referral=_out(referral),
-        resident_told=False,
-        phone_instead=f"The resident did not choose {conversation.channel} as a safe way to contact them.",
-    )
+    return Decision(referral=_out(referral), resident_told=why_not is None, phone_instead=why_not)
 
 
 def _refused(exc: TransitionRefused) -> HTTPException:

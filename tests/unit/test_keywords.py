@@ -51,3 +51,18 @@ def test_no_word_means_two_things() -> None:
         for kind, words in KEYWORDS.items():
             for word in translations(code).gettext(words).split(","):
                 assert keyword_of(word) == kind, (code, word, table.get(word))
+
+
+def test_after_stop_only_the_confirmation_help_and_safety_replies_may_go() -> None:
+    from datetime import UTC, datetime
+
+    from api.db.models import Contact
+    from api.worker.keywords import may_send
+
+    contact = Contact(phone="+447911123456")
+    assert may_send(contact, "referral_accepted")
+    contact.opted_out_at = datetime.now(UTC)
+    assert not may_send(contact, "referral_accepted") and not may_send(contact, "greet")
+    assert not may_send(contact, None)
+    for key in ("optout_confirmed", "keyword_help", "optin_confirmed", "safety_suicide_self_harm"):
+        assert may_send(contact, key)
