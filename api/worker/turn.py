@@ -120,13 +120,25 @@ async def _handle(deps: WorkerDeps, message_id: int) -> None:
             return
 
         if not bot_may_answer(conversation):
-            # A person owns the conversation: the message waits for them, the bot is silent.
+            # A person owns the conversation: the message waits for them, the bot is silent,
+            # except that the language menu still works (the person will write in it too).
+            step = await language_step(
+                session,
+                contact,
+                conversation,
+                message.body.strip(),
+                deps.settings.default_language,
+                deps.detector,
+            )
+            if step.answered:
+                step.apply(contact, conversation)
+                await _send_now(deps, session, conversation, message, step.language, step.replies)
+                return
             message.status = InboundStatus.PROCESSED.value
             await session.commit()
             return
 
         text = message.body.strip()
-        step = None
         if not text:
             replies = [BotReply("media_received" if message.media else "empty_message")]
         else:

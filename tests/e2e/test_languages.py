@@ -7,7 +7,7 @@ import pytest
 from api.i18n import render
 from api.languages import load_languages
 from scripts.stack import Stack
-from tests.support import Database, Gateway, Resident, converse, keys
+from tests.support import Database, Gateway, Resident, converse, keys, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -84,3 +84,24 @@ def test_changing_language_in_the_referral_repeats_the_question(
     assert changed[1]["body"] == render("ask_ref_story", "pt")[1]
     # The form is still waiting for the answer.
     assert keys(converse(resident, db, "as minhas contas estão atrasadas")) == ["ask_ref_needs"]
+
+
+def test_the_language_menu_works_while_waiting_for_a_person(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
+    resident = Resident(gateway)
+    assert keys(converse(resident, db, "0")) == ["human_requested"]
+    assert keys(converse(resident, db, "LANG")) == ["language_menu"]
+    chosen = converse(resident, db, "5")
+    assert keys(chosen)[0] == "language_set" and chosen[0]["body"] == render("language_set", "ro")[1]
+    assert language_of(db, resident) == ("ro", "chosen")
+    # Anything else still waits for the person, with no reply from the bot.
+    before = len(resident.outbox())
+    resident.send("hello is anyone there")
+    wait_for(
+        lambda: all(
+            m["status"] == "processed" for m in db.messages_of(resident.number) if m["direction"] == "in"
+        ),
+        10,
+    )
+    assert len(resident.outbox()) == before
