@@ -14,6 +14,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from actions.answers import NEEDS
+
 DIRECTORY = Path(__file__).resolve().parent.parent / "directory"
 
 #: Stable ids: the bot's entities and the referral data use them, whatever an area calls a role.
@@ -28,22 +30,8 @@ ROLE_IDS = frozenset(
         "wellbeing_practitioner",
     }
 )
-NEED_IDS = frozenset(
-    {
-        "money",
-        "benefits_forms",
-        "housing",
-        "lonely",
-        "bereavement",
-        "carer",
-        "long_term_condition",
-        "mental_health",
-        "food",
-        "digital",
-        "healthy_habits",
-        "many_services",
-    }
-)
+#: The needs, in the order the referral numbers them (actions/answers.py is the one list).
+NEED_IDS = frozenset(NEEDS)
 #: The fields of a role that residents read (the rest are ids and matching aids).
 ROLE_TEXT_FIELDS = ("title", "summary", "who", "what", "where", "how_long", "how_to_get")
 

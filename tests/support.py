@@ -171,3 +171,34 @@ def release_deferred(db: Database, number: str) -> None:
         past="2000-01-01 09:00:00",
         p=number,
     )
+
+
+def referral_answers(ways: str = "1 3", times: str = "4") -> tuple[str, ...]:
+    """English answers to the referral's questions, from the story up to (not including) consent."""
+    return (
+        "my rent is behind",
+        "1",
+        "1",
+        "Sam",
+        "skip",
+        "25/12/1980",
+        "E15 4HT",
+        "skip",
+        ways,
+        times,
+        "no",
+        "no",
+        "skip",
+    )
+
+
+def complete_referral(resident: Resident, db: Database, ways: str = "1 3", times: str = "4") -> str:
+    """Ask for help, answer everything, consent and confirm; the stored referral's reference."""
+    converse(resident, db, "i want to ask for help")
+    for answer in (*referral_answers(ways, times), "yes", "yes"):
+        converse(resident, db, answer)
+    [row] = db.rows(
+        "SELECT r.reference FROM referrals r JOIN contacts c ON r.contact_id = c.id WHERE c.phone = :p",
+        p=resident.number,
+    )
+    return str(row["reference"])

@@ -85,21 +85,17 @@ async def _deliver(deps: WorkerDeps, message_id: int) -> None:
             if deps.transport.name == "twilio"
             else None,
         )
-        if not may_send(contact, message.catalog_key):
-            # The resident texted STOP: nothing more, except what they may still get.
-            message.status, message.status_rank, message.error_code = (
-                "failed",
-                STATUS_RANK["failed"],
-                "opted-out",
-            )
-            await session.commit()
-            return
-        if not contact.phone_valid:
-            message.status, message.status_rank, message.error_code = (
-                "failed",
-                STATUS_RANK["failed"],
-                "no-number",
-            )
+        # Never sent: the resident texted STOP (only what they may still get goes), or we
+        # have no number to send to.
+        refused = (
+            "opted-out"
+            if not may_send(contact, message.catalog_key)
+            else "no-number"
+            if not contact.phone_valid
+            else None
+        )
+        if refused is not None:
+            message.status, message.status_rank, message.error_code = "failed", STATUS_RANK["failed"], refused
             await session.commit()
             return
         try:

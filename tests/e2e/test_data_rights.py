@@ -8,7 +8,7 @@ import redis
 
 from scripts.stack import Stack
 from tests.conftest import PRACTITIONER_TOKEN
-from tests.support import Database, Gateway, Resident, converse, keys
+from tests.support import Database, Gateway, Resident, complete_referral, converse, keys
 
 pytestmark = pytest.mark.stack
 
@@ -23,19 +23,7 @@ def test_delete_my_data_is_requested_then_carried_out_everywhere(
     healthy: Stack, gateway: Gateway, db: Database
 ) -> None:
     resident = Resident(gateway)
-    for text in (
-        "i want to ask for help",
-        "my rent is behind",
-        "1",
-        "1",
-        "Sam",
-        "skip",
-        "25/12/1980",
-        "E15 4HT",
-    ):
-        converse(resident, db, text)
-    for text in ("skip", "1", "4", "no", "no", "skip", "yes", "yes"):
-        converse(resident, db, text)
+    complete_referral(resident, db, ways="1")
     [contact] = db.rows("SELECT id, uid FROM contacts WHERE phone = :p", p=resident.number)
     assert keys(converse(resident, db, "please delete my data")) == ["erasure_requested"]
     assert keys(converse(resident, db, "delete all my details")) == ["erasure_requested"]

@@ -8,7 +8,7 @@ import pytest
 
 from scripts.stack import Stack
 from tests.conftest import PRACTITIONER_TOKEN
-from tests.support import Database, Gateway, Resident, converse, keys, wait_for
+from tests.support import Database, Gateway, Resident, complete_referral, converse, keys, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -65,19 +65,7 @@ def test_stop_with_an_open_referral_goes_to_a_person_and_nothing_is_sent(
     healthy: Stack, gateway: Gateway, db: Database
 ) -> None:
     resident = Resident(gateway)
-    for text in (
-        "i want to ask for help",
-        "my rent is behind",
-        "1",
-        "1",
-        "Sam",
-        "skip",
-        "25/12/1980",
-        "E15 4HT",
-    ):
-        converse(resident, db, text)
-    for text in ("skip", "1", "4", "no", "no", "skip", "yes", "yes"):
-        converse(resident, db, text)
+    complete_referral(resident, db, ways="1")
     [referral] = db.rows(
         "SELECT r.reference, r.conversation_id FROM referrals r JOIN contacts c ON r.contact_id = c.id "
         "WHERE c.phone = :p",

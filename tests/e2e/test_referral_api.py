@@ -11,26 +11,27 @@ import pytest
 from api.contact_windows import next_allowed
 from scripts.stack import Stack
 from tests.conftest import PRACTITIONER_TOKEN
-from tests.support import Database, Gateway, Resident, converse, keys, release_deferred, wait_for
+from tests.support import (
+    Database,
+    Gateway,
+    Resident,
+    complete_referral,
+    converse,
+    keys,
+    release_deferred,
+    wait_for,
+)
 
 pytestmark = pytest.mark.stack
 
 AUTH = {"Authorization": f"Bearer {PRACTITIONER_TOKEN}"}
-#: Contact ways "1 3" = text message and phone call; "2" = WhatsApp only.
-ANSWERS = ("my rent is behind", "1", "1", "Sam", "skip", "25/12/1980", "E15 4HT", "skip")
 
 
 def referral_from(
     gateway: Gateway, db: Database, resident: Resident, ways: str = "1 3", times: str = "4"
 ) -> str:
-    converse(resident, db, "i want to ask for help")
-    for text in (*ANSWERS, ways, times, "no", "no", "skip", "yes", "yes"):
-        converse(resident, db, text)
-    [row] = db.rows(
-        "SELECT r.reference FROM referrals r JOIN contacts c ON r.contact_id = c.id WHERE c.phone = :p",
-        p=resident.number,
-    )
-    return str(row["reference"])
+    # Contact ways "1 3" = text message and phone call; "2" = WhatsApp only.
+    return complete_referral(resident, db, ways, times)
 
 
 def api(gateway: Gateway, method: str, path: str, **kwargs: object) -> httpx.Response:

@@ -11,7 +11,7 @@ import pytest
 
 from api.messages import MESSAGES
 from scripts.stack import Stack
-from tests.support import Database, Gateway, Resident, converse, keys
+from tests.support import Database, Gateway, Resident, converse, keys, referral_answers
 
 pytestmark = pytest.mark.stack
 
@@ -35,21 +35,7 @@ def referrals_of(db: Database, resident: Resident) -> list[dict[str, object]]:
     )
 
 
-UP_TO_CONSENT = (
-    "my rent is behind",
-    "1",
-    "1",
-    "Sam",
-    "skip",
-    "25/12/1980",
-    "E15 4HT",
-    "skip",
-    "1",
-    "4",
-    "no",
-    "no",
-    "skip",
-)
+UP_TO_CONSENT = referral_answers(ways="1")
 
 
 def test_stop_keeps_the_answers_and_asking_again_carries_on(
