@@ -24,6 +24,8 @@ from actions.messages import utter_key
 FORM = "referral_form"
 #: The NLU must be at least this sure before a yes, no or skip is taken as one.
 INTENT_CONFIDENCE = 0.3
+#: After this many failed tries at one question in a row, a person takes over.
+HAND_OFF_AFTER = 3
 Slots = dict[str, Any]
 Domain = dict[str, Any]
 Dispatcher = CollectingDispatcher
@@ -245,7 +247,14 @@ class AskReferralQuestion(Action):
                 else "ref_out_of_area"
             )
             params.update({k: v for k, v in error.items() if k != "reason"})
-            if int(tracker.get_slot("ref_failures") or 0) >= 2:
+            failures = int(tracker.get_slot("ref_failures") or 0)
+            if failures >= HAND_OFF_AFTER:
+                # Still stuck after the offer of a person: a person takes over, with the
+                # answers so far kept for them (the form carries on if they hand back).
+                utter_key(dispatcher, "handoff_not_understood")
+                utter_key(dispatcher, "human_requested")
+                return [SlotSet("ref_error", None), SlotSet("ref_failures", 0)]
+            if failures >= 2:
                 params["offer_person"] = True
         else:
             key = f"ask_{self.slot}"

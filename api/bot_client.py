@@ -116,8 +116,7 @@ class RasaClient:
                     replies.append(reply)
         return replies if found else None
 
-    async def active_loop(self, sender: str) -> str | None:
-        """The form the bot is in for this sender (for example "referral_form"), if any."""
+    async def _tracker(self, sender: str) -> dict[str, Any]:
         try:
             response = await self._http.get(
                 f"{self._base}/conversations/{sender}/tracker",
@@ -125,11 +124,23 @@ class RasaClient:
                 timeout=self._timeout,
             )
             response.raise_for_status()
-            loop = response.json().get("active_loop") or {}
-        except (httpx.HTTPError, ValueError, AttributeError) as exc:
+            tracker = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
             raise BotUnavailable(type(exc).__name__) from exc
+        if not isinstance(tracker, dict):
+            raise BotUnavailable("tracker is not an object")
+        return tracker
+
+    async def active_loop(self, sender: str) -> str | None:
+        """The form the bot is in for this sender (for example "referral_form"), if any."""
+        loop = (await self._tracker(sender)).get("active_loop") or {}
         name = loop.get("name") if isinstance(loop, dict) else None
         return name if isinstance(name, str) else None
+
+    async def slots(self, sender: str) -> dict[str, Any]:
+        """What the bot remembers about this sender (its slots), for the handoff story."""
+        slots = (await self._tracker(sender)).get("slots") or {}
+        return slots if isinstance(slots, dict) else {}
 
     async def is_up(self) -> bool:
         try:

@@ -66,6 +66,20 @@ class Settings(BaseSettings):
     #: Residents silent this many days, with no open referral or safety flag, are removed
     #: altogether by the daily retention job. 0 keeps everything.
     retention_days: int = Field(default=0, ge=0)
+    #: The team's opening hours, usual wait and closed days (YAML; bank holidays built in).
+    opening_hours_file: str = "directory/service/opening_hours.yml"
+    #: Inbox sessions end after this many minutes without a request, and after this many
+    #: hours whatever happens.
+    inbox_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    inbox_absolute_hours: int = Field(default=10, ge=1, le=24 * 7)
+    #: Failed logins per account name (and per client address) before a pause of
+    #: INBOX_LOGIN_WINDOW_MINUTES.
+    inbox_login_limit: int = Field(default=5, ge=1)
+    inbox_login_ip_limit: int = Field(default=20, ge=1)
+    inbox_login_window_minutes: int = Field(default=15, ge=1)
+    #: WhatsApp templates approved by Meta, as JSON: {"canned_wait": "HX..."}. Outside the
+    #: 24-hour window only these replies can go by WhatsApp.
+    whatsapp_templates: dict[str, str] = Field(default_factory=dict)
     log_level: str = "INFO"
 
     @model_validator(mode="after")
@@ -96,6 +110,11 @@ class Settings(BaseSettings):
         if self.transport:
             return self.transport
         return "twilio" if self.twilio_account_sid else "console"
+
+    @property
+    def cookie_secure(self) -> bool:
+        """Inbox cookies are Secure whenever the public address is https."""
+        return self.public_base_url.startswith("https://")
 
     def public_url(self, path: str) -> str:
         return self.public_base_url.rstrip("/") + path

@@ -10,7 +10,7 @@ from typing import Any
 
 from babel.support import NullTranslations, Translations
 
-from api import explain, referral_text
+from api import explain, handoff_text, referral_text
 from api.directory import default_area, load_directory
 from api.languages import load_languages
 from api.messages import MESSAGES, UNKNOWN_KEY_FALLBACK
@@ -50,9 +50,10 @@ def render(key: str, language: str, params: Mapping[str, Any] | None = None) -> 
             # A role this area does not have gets a kind way on; anything else the fallback.
             key = "role_not_here" if exc.kind == "role" else UNKNOWN_KEY_FALLBACK
             params = {"area": area.name}
-    if key in referral_text.KEYS:
+    if key in referral_text.KEYS or key in handoff_text.KEYS:
+        composer = referral_text if key in referral_text.KEYS else handoff_text
         try:
-            text = referral_text.compose(key, params or {}, locale_of(language), gettext, MESSAGES)
+            text = composer.compose(key, params or {}, locale_of(language), gettext, MESSAGES)
         except (KeyError, TypeError, ValueError) as exc:
             log.error("could not compose %r: %s", key, type(exc).__name__)
             key, text = UNKNOWN_KEY_FALLBACK, gettext(MESSAGES[UNKNOWN_KEY_FALLBACK])

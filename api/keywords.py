@@ -42,5 +42,5 @@ def keyword_table() -> dict[str, str]:
 
 
 def keyword_of(text: str) -> str | None:
-    """"stop", "start" or "help" when the whole message is one of those keywords."""
+    """ "stop", "start" or "help" when the whole message is one of those keywords."""
     return keyword_table().get(_fold(text))

@@ -6,14 +6,46 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response, status
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.config import Settings, get_settings
 from api.db.session import make_engine, make_sessionmaker
 from api.deps import AppState
+from api.inbox.access import LoginNeeded
+from api.inbox.pages import HERE as INBOX_DIR
+from api.inbox.pages import render
 from api.logs import configure_logging
 from api.queue import make_pool
-from api.routes import conversations, data_rights, dev, health, referrals, twilio
+from api.routes import (
+    conversations,
+    data_rights,
+    dev,
+    health,
+    inbox_actions,
+    inbox_auth,
+    inbox_pages,
+    referrals,
+    twilio,
+)
+
+
+async def _to_login(request: Request, exc: Exception) -> Response:
+    return RedirectResponse("/inbox/login", status.HTTP_303_SEE_OTHER)
+
+
+async def _inbox_errors(request: Request, exc: Exception) -> Response:
+    """A browser on an inbox page gets a page with a way on; API clients get JSON."""
+    assert isinstance(exc, StarletteHTTPException)
+    wants_html = "text/html" in request.headers.get("accept", "")
+    if request.url.path.startswith("/inbox") and wants_html and exc.status_code == 401:
+        return RedirectResponse("/inbox/login", status.HTTP_303_SEE_OTHER)
+    if request.url.path.startswith("/inbox") and wants_html:
+        return render(request, "error.html", {"staff": None, "message": exc.detail}, exc.status_code)
+    return await http_exception_handler(request, exc)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -39,6 +71,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(referrals.router)
     app.include_router(conversations.router)
     app.include_router(data_rights.router)
+    app.include_router(inbox_auth.router)
+    app.include_router(inbox_pages.router)
+    app.include_router(inbox_actions.router)
+    app.mount("/inbox/static", StaticFiles(directory=INBOX_DIR / "static"), name="inbox-static")
+    app.add_exception_handler(LoginNeeded, _to_login)
+    app.add_exception_handler(StarletteHTTPException, _inbox_errors)
     if settings.resolved_transport == "console":
         app.include_router(dev.router)
     return app

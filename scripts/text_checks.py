@@ -101,6 +101,9 @@ SAMPLE_PARAMS: dict[str, Any] = {
     "choices": list(NEEDS),
     "title": "link worker",
     "summary": "A link worker gives you time to talk.",
+    "wait_minutes": 120,
+    "opens_at": "2026-11-23T09:00:00+00:00",
+    "name": "Sam",
 }
 
 

@@ -99,6 +99,17 @@ class Conversation(Base):
     safety_flagged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: Set while the numbered language menu waits for an answer.
     language_menu_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The practitioner who owns it (owner "human"), or who asked to keep it when resolved.
+    assigned_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("practitioners.id", ondelete="SET NULL"), index=True
+    )
+    #: Resolved, but the next resident message goes back to the same practitioner.
+    keep_assigned: Mapped[bool] = mapped_column(default=False)
+    #: When it was handed to a person (the queue orders by it) and why.
+    waiting_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    handoff_reason: Mapped[str | None] = mapped_column(String(32))
+    #: The story at handoff: needs, referral answers so far (from the bot's memory).
+    handoff_context: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -116,6 +127,8 @@ class Message(Base):
     direction: Mapped[str] = mapped_column(String(8))
     channel: Mapped[str] = mapped_column(String(16))
     author: Mapped[str] = mapped_column(String(16))
+    #: The practitioner's name on their replies (the transcript shows who wrote).
+    author_name: Mapped[str | None] = mapped_column(String(128))
     body: Mapped[str] = mapped_column(Text, default="")
     #: Inbound media: [{"url": ..., "content_type": ...}], kept for the practitioner.
     media: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
@@ -142,6 +155,8 @@ class Message(Base):
     #: Outbound: not before this time (a message we start, sent only at a time the resident
     #: said is safe); the recovery sweep sends it once due.
     not_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: WhatsApp outside the 24-hour window: the approved template sent instead of the body.
+    content_sid: Mapped[str | None] = mapped_column(String(64))
 
 
 class ReferralStatus(enum.StrEnum):
@@ -216,6 +231,36 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class Practitioner(Base):
+    """A member of staff who works in the inbox. Created by `python -m api.admin`."""
+
+    __tablename__ = "practitioners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(128), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    #: "practitioner" or "admin".
+    role: Mapped[str] = mapped_column(String(16), default="practitioner")
+    #: Argon2id (argon2-cffi's PasswordHasher), never the password itself.
+    password_hash: Mapped[str] = mapped_column(String(256))
+    totp_secret: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Note(Base):
+    """A private note on a conversation; residents never see notes."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("practitioners.id", ondelete="SET NULL"))
+    author_name: Mapped[str] = mapped_column(String(128))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 @event.listens_for(AuditEvent, "before_update")

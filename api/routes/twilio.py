@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from api.db.models import Direction, Message
 from api.deps import SessionDep, StateDep
@@ -17,6 +17,7 @@ from api.gateway.delivery import rank_of, visible_status
 from api.gateway.parsing import parse_form, parse_inbound
 from api.gateway.signature import is_valid_signature
 from api.gateway.store import store_inbound
+from api.inbox import events
 from api.queue import enqueue_processing
 
 log = logging.getLogger(__name__)
@@ -103,5 +104,9 @@ async def status_callback(request: Request, state: StateDep, session: SessionDep
         .execution_options(synchronize_session=False)
     )
     await session.commit()
+    if result.rowcount:  # type: ignore[attr-defined]
+        conversation_id = await session.scalar(select(Message.conversation_id).where(target).limit(1))
+        if conversation_id is not None:
+            await events.publish(state.queue, "status", conversation_id)
     log.info("status %s for an outbound message (%s row updated)", visible_status(status), result.rowcount)  # type: ignore[attr-defined]
     return _twiml()

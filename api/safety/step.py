@@ -14,8 +14,8 @@ from collections import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.bot_client import BotReply
-from api.conversations import transition
-from api.db.models import AuditEvent, Contact, Conversation, Message, Owner, utcnow
+from api.db.models import AuditEvent, Contact, Conversation, Message, utcnow
+from api.inbox import handoff
 from api.languages import Detector, load_languages
 from api.safety.phrases import Phrase
 
@@ -60,8 +60,7 @@ def raise_flag(
     ):
         conversation.safety_flag = found[0]
     conversation.safety_flagged_at = utcnow()
-    if Owner(conversation.owner) in (Owner.BOT, Owner.RESOLVED):
-        transition(conversation, Owner.WAITING)
+    handoff.begin(conversation, "safety", utcnow())
     log.warning("safety flag raised on conversation %s", conversation.id)
     return [BotReply(f"safety_{category}") for category in found[:MAX_REPLIES]]
 

@@ -15,6 +15,9 @@ class Outgoing:
     channel: Channel
     body: str
     status_callback: str | None = None
+    #: An approved WhatsApp template (ContentSid) and its variables, sent instead of `body`.
+    content_sid: str | None = None
+    content_variables: str | None = None
 
 
 @dataclass(frozen=True)

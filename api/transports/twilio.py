@@ -51,6 +51,12 @@ class TwilioTransport:
         }
         if message.status_callback:
             kwargs["status_callback"] = message.status_callback
+        if message.content_sid:
+            # Outside WhatsApp's 24-hour window only an approved template may go.
+            del kwargs["body"]
+            kwargs["content_sid"] = message.content_sid
+            if message.content_variables:
+                kwargs["content_variables"] = message.content_variables
         try:
             created = await self._client.messages.create_async(**kwargs)
         except TwilioRestException as exc:

@@ -16,6 +16,8 @@ from sqlalchemy import or_, select, update
 
 from api.db.models import Channel, Contact, Conversation, Direction, Message, utcnow
 from api.gateway.delivery import STATUS_RANK, rank_of, visible_status
+from api.inbox import events
+from api.inbox.compose import template_variables
 from api.transports.base import (
     AmbiguousSendError,
     Outgoing,
@@ -84,6 +86,8 @@ async def _deliver(deps: WorkerDeps, message_id: int) -> None:
             status_callback=settings.public_url(f"/twilio/status?m={message.id}")
             if deps.transport.name == "twilio"
             else None,
+            content_sid=message.content_sid,
+            content_variables=template_variables(message.params) if message.content_sid else None,
         )
         # Never sent: the resident texted STOP (only what they may still get goes), or we
         # have no number to send to.
@@ -150,3 +154,8 @@ async def _record(deps: WorkerDeps, message_id: int, result: SendResult) -> None
             .values(status=visible_status(result.status), status_rank=rank)
         )
         await session.commit()
+        conversation_id = await session.scalar(
+            select(Message.conversation_id).where(Message.id == message_id)
+        )
+    if conversation_id is not None:
+        await events.publish(deps.redis, "status", conversation_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ from api.bot_client import RasaClient
 from api.config import Settings
 from api.db.session import make_engine, make_sessionmaker
 from api.directory import load_directory, role_names
+from api.inbox.hours import OpeningHours, load_hours
 from api.languages import Detector, load_languages
 from api.transports import make_transport
 from api.transports.base import Transport
@@ -29,6 +31,7 @@ class WorkerDeps:
     bot: RasaClient
     transport: Transport
     detector: Detector
+    hours: OpeningHours
 
 
 async def build(settings: Settings, redis: ArqRedis) -> WorkerDeps:
@@ -41,7 +44,15 @@ async def build(settings: Settings, redis: ArqRedis) -> WorkerDeps:
     # Load the language models now (about a second), not during a resident's first turn.
     await asyncio.to_thread(detector.warm_up)
     return WorkerDeps(
-        settings, engine, make_sessionmaker(engine), redis, http, bot, make_transport(settings), detector
+        settings,
+        engine,
+        make_sessionmaker(engine),
+        redis,
+        http,
+        bot,
+        make_transport(settings),
+        detector,
+        load_hours(Path(settings.opening_hours_file)),
     )
 
 

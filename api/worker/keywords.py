@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.bot_client import BotReply, BotUnavailable
-from api.conversations import bot_may_answer, transition
-from api.db.models import AuditEvent, Contact, Conversation, Owner, Referral, ReferralStatus, utcnow
+from api.conversations import bot_may_answer
+from api.db.models import AuditEvent, Contact, Conversation, Referral, ReferralStatus, utcnow
+from api.inbox import handoff
 from api.worker.deps import WorkerDeps
 
 #: What may still be sent to a number that opted out.
@@ -48,8 +49,7 @@ async def keyword_replies(
             pass  # STOP must work with the bot down: opt out now
     contact.opted_out_at = utcnow()
     if await _has_open_case(session, conversation, contact):
-        if bot_may_answer(conversation):
-            transition(conversation, Owner.WAITING)
+        handoff.begin(conversation, "stop_open_case", utcnow())
         session.add(
             AuditEvent(actor="resident", action="opted_out_open_case", conversation_id=conversation.id)
         )

@@ -27,17 +27,33 @@ async def queue_reply(
     if exists is not None:
         return None
     used_key, body = render(key, language, params)
-    message = Message(
+    message = _outgoing(conversation, body, dedupe_key, author)
+    message.catalog_key = used_key
+    message.params = dict(params) if params and used_key == key else None
+    session.add(message)
+    return message
+
+
+async def queue_text(
+    session: AsyncSession, conversation: Conversation, body: str, dedupe_key: str, author: Author
+) -> Message | None:
+    """A practitioner's own words, sent as typed (not a catalog message)."""
+    exists = await session.scalar(select(Message.id).where(Message.dedupe_key == dedupe_key))
+    if exists is not None:
+        return None
+    message = _outgoing(conversation, body, dedupe_key, author)
+    session.add(message)
+    return message
+
+
+def _outgoing(conversation: Conversation, body: str, dedupe_key: str, author: Author) -> Message:
+    return Message(
         conversation_id=conversation.id,
         direction=Direction.OUT.value,
         channel=conversation.channel,
         author=author.value,
         body=body,
-        catalog_key=used_key,
-        params=dict(params) if params and used_key == key else None,
         dedupe_key=dedupe_key,
         status="pending",
         status_rank=STATUS_RANK["pending"],
     )
-    session.add(message)
-    return message

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.bot_client import BotReply, BotUnavailable
 from api.conversations import bot_may_answer, transition
 from api.db.models import Contact, Conversation, Direction, InboundStatus, Message, Owner, utcnow
+from api.inbox import handoff
 from api.keywords import keyword_of
 from api.languages import normalize_digits
 from api.queue import enqueue_delivery
@@ -28,14 +29,13 @@ from api.referrals.replies import complete
 from api.safety.phrases import screen
 from api.safety.step import categories, crisis_language, from_bot, raise_flag
 from api.worker.deps import WorkerDeps, backoff, deps_of
+from api.worker.handoff import after_turn, bot_replies
 from api.worker.keywords import keyword_replies
 from api.worker.language import language_step
 from api.worker.outbound import queue_reply
 
 log = logging.getLogger(__name__)
 
-#: A bot reply with this key hands the conversation to a person.
-HANDOFF_KEYS = {"human_requested"}
 #: Sent instead of the text when a resident comes back to an unfinished referral.
 RESUME_TRIGGER = "/EXTERNAL_resume_referral"
 
@@ -94,81 +94,87 @@ async def _handle(deps: WorkerDeps, message_id: int) -> None:
         assert conversation is not None
         contact = await session.get(Contact, conversation.contact_id)
         assert contact is not None
-        language = contact.language or deps.settings.default_language
+        owner_before, flag_before = conversation.owner, conversation.safety_flag
+        await _turn(deps, session, message, conversation, contact)
+        await after_turn(deps, session, conversation, contact, owner_before, flag_before)
 
-        hits = screen(message.body) if message.body.strip() else []
-        if hits:
-            # Crisis or safeguarding words: the urgent routes at once, whoever owns the
-            # conversation and whether or not the bot is up; then a person takes over.
-            language = crisis_language(
-                contact, message.body, hits, deps.settings.default_language, deps.detector
-            )
-            replies = raise_flag(session, conversation, message, categories(hits))
-            await _send_now(deps, session, conversation, message, language, replies)
-            return
 
-        keyword = keyword_of(message.body)
-        if keyword is not None:
-            keyword_answer = await keyword_replies(deps, session, conversation, contact, keyword)
-            if keyword_answer is not None:
-                await _send_now(deps, session, conversation, message, language, keyword_answer)
-                return
-        elif contact.opted_out_at is not None:
-            # Opted out: the message is kept for the team, and nothing is sent back.
-            message.status = InboundStatus.PROCESSED.value
-            await session.commit()
-            return
+async def _turn(
+    deps: WorkerDeps, session: AsyncSession, message: Message, conversation: Conversation, contact: Contact
+) -> None:
+    language = contact.language or deps.settings.default_language
 
-        if not bot_may_answer(conversation):
-            # A person owns the conversation: the message waits for them, the bot is silent,
-            # except that the language menu still works (the person will write in it too).
-            step = await language_step(
-                session,
-                contact,
-                conversation,
-                message.body.strip(),
-                deps.settings.default_language,
-                deps.detector,
-            )
-            if step.answered:
-                step.apply(contact, conversation)
-                await _send_now(deps, session, conversation, message, step.language, step.replies)
-                return
-            message.status = InboundStatus.PROCESSED.value
-            await session.commit()
-            return
-
-        text = message.body.strip()
-        if not text:
-            replies = [BotReply("media_received" if message.media else "empty_message")]
-        else:
-            step = await language_step(
-                session, contact, conversation, text, deps.settings.default_language, deps.detector
-            )
-            language = step.language
-            replies = list(step.replies)
-            if not step.answered:
-                # A STOP keyword that reaches the bot is inside the referral: it stops the
-                # questions, whatever the word (ANULUJ, বন্ধ, ...), so the bot gets the intent.
-                stop_in_form = keyword == "stop"
-                bot_text = (
-                    "/stop" if stop_in_form else await _text_for_bot(deps, session, message, contact, text)
-                )
-                answered = await _ask_bot(deps, session, message, conversation, contact, bot_text, language)
-                if not answered:
-                    # Every turn answers something: silence would leave the resident with no way on.
-                    log.warning("the bot gave no reply to message %s; sending the fallback", message.id)
-                    answered = [BotReply("fallback")]
-                answered = from_bot(session, conversation, message, answered)
-                replies += [await complete(session, contact, conversation, language, r) for r in answered]
-            if len(text) > deps.settings.bot_max_chars:
-                replies.insert(0, BotReply("long_message"))
-            step.menu_open = step.menu_open or any(r.key == "language_menu" for r in replies)
-            step.apply(contact, conversation)
-
-        if Owner(conversation.owner) == Owner.RESOLVED:
-            transition(conversation, Owner.BOT)
+    hits = screen(message.body) if message.body.strip() else []
+    if hits:
+        # Crisis or safeguarding words: the urgent routes at once, whoever owns the
+        # conversation and whether or not the bot is up; then a person takes over.
+        language = crisis_language(contact, message.body, hits, deps.settings.default_language, deps.detector)
+        replies = raise_flag(session, conversation, message, categories(hits))
         await _send_now(deps, session, conversation, message, language, replies)
+        return
+
+    keyword = keyword_of(message.body)
+    if keyword is not None:
+        keyword_answer = await keyword_replies(deps, session, conversation, contact, keyword)
+        if keyword_answer is not None:
+            await _send_now(deps, session, conversation, message, language, keyword_answer)
+            return
+    elif contact.opted_out_at is not None:
+        # Opted out: the message is kept for the team, and nothing is sent back.
+        message.status = InboundStatus.PROCESSED.value
+        await session.commit()
+        return
+
+    handoff.back_to_person_on_reply(conversation, utcnow())
+    if not bot_may_answer(conversation):
+        # A person owns the conversation: the message waits for them, the bot is silent,
+        # except that the language menu still works (the person will write in it too).
+        step = await language_step(
+            session,
+            contact,
+            conversation,
+            message.body.strip(),
+            deps.settings.default_language,
+            deps.detector,
+        )
+        if step.answered:
+            step.apply(contact, conversation)
+            await _send_now(deps, session, conversation, message, step.language, step.replies)
+            return
+        message.status = InboundStatus.PROCESSED.value
+        await session.commit()
+        return
+
+    text = message.body.strip()
+    if not text:
+        replies = [BotReply("media_received" if message.media else "empty_message")]
+    else:
+        step = await language_step(
+            session, contact, conversation, text, deps.settings.default_language, deps.detector
+        )
+        language = step.language
+        replies = list(step.replies)
+        if not step.answered:
+            # A STOP keyword that reaches the bot is inside the referral: it stops the
+            # questions, whatever the word (ANULUJ, বন্ধ, ...), so the bot gets the intent.
+            stop_in_form = keyword == "stop"
+            bot_text = "/stop" if stop_in_form else await _text_for_bot(deps, session, message, contact, text)
+            answered = await _ask_bot(deps, session, message, conversation, contact, bot_text, language)
+            if not answered:
+                # Every turn answers something: silence would leave the resident with no way on.
+                log.warning("the bot gave no reply to message %s; sending the fallback", message.id)
+                answered = [BotReply("fallback")]
+            answered = from_bot(session, conversation, message, answered)
+            answered = await bot_replies(deps, session, conversation, answered)
+            replies += [await complete(session, contact, conversation, language, r) for r in answered]
+        if len(text) > deps.settings.bot_max_chars:
+            replies.insert(0, BotReply("long_message"))
+        step.menu_open = step.menu_open or any(r.key == "language_menu" for r in replies)
+        step.apply(contact, conversation)
+
+    if Owner(conversation.owner) == Owner.RESOLVED:
+        transition(conversation, Owner.BOT)
+    await _send_now(deps, session, conversation, message, language, replies)
 
 
 async def _send_now(
@@ -187,8 +193,6 @@ async def _send_now(
         )
         if out is not None:
             queued.append(out)
-        if reply.key in HANDOFF_KEYS:
-            transition(conversation, Owner.WAITING)
     message.status = InboundStatus.PROCESSED.value
     conversation.holding_sent_at = None
     await session.commit()

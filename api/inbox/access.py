@@ -1,0 +1,126 @@
+"""Who is asking: the inbox session behind the cookie, CSRF checks and role rules.
+
+Pages redirect a logged-out browser to the login page; everything else answers 401.
+Every state-changing request must carry the session's CSRF token (form field
+`csrf_token` or header `X-CSRF-Token`); a missing or wrong token gets 403 and changes
+nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+
+from api.db.models import Practitioner
+from api.deps import SessionDep, StateDep
+from api.inbox.sessions import COOKIE, InboxSession, SessionStore
+
+ADMIN = "admin"
+ROLES = ("practitioner", ADMIN)
+
+
+@dataclass
+class Staff:
+    id: int
+    username: str
+    name: str
+    role: str
+    session: InboxSession
+    token: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.split() else self.name
+
+
+class LoginNeeded(Exception):
+    """Raised for pages; the app turns it into a redirect to the login page."""
+
+
+def session_store(state: StateDep) -> SessionStore:
+    s = state.settings
+    return SessionStore(state.queue, s.inbox_idle_minutes * 60, s.inbox_absolute_hours * 3600)
+
+
+StoreDep = Annotated[SessionStore, Depends(session_store)]
+
+
+async def _staff(request: Request, store: SessionStore, db: SessionDep) -> Staff | None:
+    token = request.cookies.get(COOKIE)
+    live = await store.get(token)
+    if live is None or token is None:
+        return None
+    person = await db.get(Practitioner, live.user_id)
+    if person is None or not person.active:
+        await store.end(token)
+        return None
+    return Staff(person.id, person.username, person.display_name, person.role, live, token)
+
+
+async def optional_staff(request: Request, store: StoreDep, db: SessionDep) -> Staff | None:
+    return await _staff(request, store, db)
+
+
+async def api_staff(request: Request, store: StoreDep, db: SessionDep) -> Staff:
+    staff = await _staff(request, store, db)
+    if staff is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Please log in to the inbox.")
+    return staff
+
+
+async def page_staff(request: Request, store: StoreDep, db: SessionDep) -> Staff:
+    staff = await _staff(request, store, db)
+    if staff is None:
+        raise LoginNeeded()
+    return staff
+
+
+async def _given_csrf(request: Request) -> str:
+    header = request.headers.get("x-csrf-token")
+    if header:
+        return header
+    if request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+async def acting_staff(request: Request, staff: Annotated[Staff, Depends(api_staff)]) -> Staff:
+    """A logged-in member of staff making a change: the CSRF token must match."""
+    given = await _given_csrf(request)
+    if not given or not secrets.compare_digest(given.encode(), staff.session.csrf.encode()):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "This form has expired. Reload the page and try again."
+        )
+    return staff
+
+
+def admin_only(staff: Staff) -> Staff:
+    if not staff.is_admin:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only an admin can do this.")
+    return staff
+
+
+async def page_admin(staff: Annotated[Staff, Depends(page_staff)]) -> Staff:
+    return admin_only(staff)
+
+
+async def api_admin(staff: Annotated[Staff, Depends(api_staff)]) -> Staff:
+    return admin_only(staff)
+
+
+StaffDep = Annotated[Staff, Depends(api_staff)]
+PageStaffDep = Annotated[Staff, Depends(page_staff)]
+ActingDep = Annotated[Staff, Depends(acting_staff)]
+PageAdminDep = Annotated[Staff, Depends(page_admin)]
+OptionalStaffDep = Annotated[Staff | None, Depends(optional_staff)]

@@ -1,0 +1,38 @@
+"""The append-only audit log (api/db/models.AuditEvent): who saw or did what, and when.
+
+Notes say what was done, never what a resident wrote.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.db.models import AuditEvent
+
+ACTIONS = frozenset(
+    {
+        "login",
+        "login_failed",
+        "logout",
+        "conversation_viewed",
+        "reply_sent",
+        "note_added",
+        "claimed",
+        "assigned",
+        "handed_back",
+        "resolved",
+        "export",
+        "audit_viewed",
+    }
+)
+
+
+def record(
+    session: AsyncSession,
+    actor: str,
+    action: str,
+    conversation_id: int | None = None,
+    note: str | None = None,
+) -> None:
+    assert action in ACTIONS, action
+    session.add(AuditEvent(actor=actor, action=action, conversation_id=conversation_id, note=note))

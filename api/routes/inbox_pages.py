@@ -1,0 +1,157 @@
+"""Inbox pages: the queue, one conversation, the audit log (admins), and live events.
+
+Every team member can read the queue and any conversation (the team shares the work);
+each view of a conversation is written to the audit log. Fragments (`?part=...`) are
+what the page's script fetches after a live event.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi.responses import HTMLResponse
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+from sqlalchemy import select
+
+from api.db.models import AuditEvent, Owner, utcnow
+from api.deps import SessionDep, StateDep
+from api.erasure import export
+from api.i18n import render as render_message
+from api.inbox import audit, events, views
+from api.inbox.access import PageAdminDep, PageStaffDep, Staff, StaffDep
+from api.inbox.compose import CANNED, sms_info, whatsapp_window_open
+from api.inbox.pages import render, waited
+from api.languages import load_languages
+from api.messages import MESSAGES
+
+router = APIRouter(prefix="/inbox", tags=["inbox"])
+
+
+@router.get("", response_class=HTMLResponse)
+async def queue_page(request: Request, staff: PageStaffDep, db: SessionDep, part: str = "") -> Response:
+    f = views.QueueFilter.parse(dict(request.query_params), list(load_languages()))
+    now = utcnow()
+    context = {
+        "staff": staff,
+        "filter": f,
+        "rows": await views.queue(db, f, staff.id),
+        "counts": await views.counts(db, staff.id),
+        "waited": lambda value: waited(value, now),
+    }
+    return render(request, "_queue.html" if part == "queue" else "queue.html", context)
+
+
+def _canned_previews(language: str, staff_first_name: str) -> list[dict[str, str]]:
+    params = {"name": staff_first_name}
+    return [
+        {
+            "key": c.key,
+            "shortcut": c.shortcut,
+            "label": c.label,
+            "english": MESSAGES[c.key] % params if "%(" in MESSAGES[c.key] else MESSAGES[c.key],
+            "resident": render_message(c.key, language, params)[1],
+        }
+        for c in CANNED
+    ]
+
+
+@router.get("/conversations/{conversation_id}", response_class=HTMLResponse)
+async def conversation_page(
+    request: Request,
+    state: StateDep,
+    staff: PageStaffDep,
+    db: SessionDep,
+    conversation_id: int,
+    part: str = "",
+) -> Response:
+    if part != "transcript":
+        audit.record(db, staff.username, "conversation_viewed", conversation_id)
+    return await conversation_response(
+        request,
+        state,
+        staff,
+        db,
+        conversation_id,
+        part=part,
+        error=request.query_params.get("error", "")[:300],
+        done=request.query_params.get("done", "")[:32],
+    )
+
+
+async def conversation_response(
+    request: Request,
+    state: StateDep,
+    staff: Staff,
+    db: SessionDep,
+    conversation_id: int,
+    *,
+    part: str = "",
+    error: str = "",
+    done: str = "",
+    draft: str = "",
+    status_code: int = 200,
+) -> Response:
+    """The conversation page (or its transcript); actions use it to show a refusal with
+    the practitioner's draft kept, so nothing typed is lost."""
+    view = await views.conversation_view(db, conversation_id)
+    if view is None:
+        return render(
+            request, "error.html", {"staff": staff, "message": "There is no such conversation."}, 404
+        )
+    await db.commit()
+    language = view.contact.language or state.settings.default_language
+    context = {
+        "staff": staff,
+        "view": view,
+        "language": language,
+        "canned": _canned_previews(language, staff.first_name),
+        "whatsapp_open": whatsapp_window_open(view.conversation, utcnow()),
+        "templates": state.settings.whatsapp_templates,
+        "error": error,
+        "done": done,
+        "draft": draft,
+        "meter": sms_info(draft),
+        "with_a_person": view.conversation.owner in (Owner.WAITING.value, Owner.HUMAN.value),
+    }
+    name = "_transcript.html" if part == "transcript" else "conversation.html"
+    return render(request, name, context, status_code)
+
+
+@router.get("/conversations/{conversation_id}/export")
+async def export_conversation(staff: PageAdminDep, db: SessionDep, conversation_id: int) -> Response:
+    """Everything held about this resident, as a file (a subject access request)."""
+    view = await views.conversation_view(db, conversation_id)
+    if view is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "There is no such conversation.")
+    body = json.dumps(await export(db, view.contact), default=str, ensure_ascii=False, indent=2)
+    audit.record(db, staff.username, "export", conversation_id)
+    await db.commit()
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="resident-{view.contact.uid}.json"'},
+    )
+
+
+@router.get("/audit", response_class=HTMLResponse)
+async def audit_page(
+    request: Request, staff: PageAdminDep, db: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 200
+) -> Response:
+    rows = list(await db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)))
+    audit.record(db, staff.username, "audit_viewed")
+    await db.commit()
+    return render(request, "audit.html", {"staff": staff, "rows": rows})
+
+
+@router.get("/events", response_class=EventSourceResponse)
+async def live_events(staff: StaffDep, state: StateDep) -> AsyncIterator[ServerSentEvent]:
+    """What changed, as it happens (Redis pub/sub, so any gateway process hears it)."""
+    yield ServerSentEvent(event="ready", data={"as": staff.username}, retry=3000)
+    async for event in events.listen(state.queue):
+        if event.get("kind") == "ping":
+            yield ServerSentEvent(comment="ping")
+        else:
+            yield ServerSentEvent(event="change", data=event)
