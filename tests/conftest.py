@@ -66,6 +66,10 @@ def stack(var_dir: Path) -> Iterator[Stack]:
             "PRACTITIONER_API_TOKEN": PRACTITIONER_TOKEN,
             "RETENTION_DAYS": "365",
             "BOT_MEMORY_DAYS": "7",
+            "OPENING_HOURS_FILE": str(ROOT / "tests" / "fixtures" / "always_open.yml"),
+            # Many logins from one address in the suite; the per-name limit is tested.
+            "INBOX_LOGIN_IP_LIMIT": "1000",
+            "WHATSAPP_TEMPLATES": '{"canned_wait": "HXtestwaittemplate0000000000000000"}',
         },
         var_dir=var_dir,
         gateway_port=free_port(),

@@ -159,6 +159,21 @@ def converse(resident: Resident, db: Database, text: str, timeout: float = 20) -
     return wait_for(answered, timeout, interval=0.05, what=f"the replies to {text!r}")
 
 
+def unanswered(resident: Resident, db: Database, text: str, timeout: float = 20) -> list[dict[str, Any]]:
+    """Send one message while a person has the conversation; once the worker has handled
+    it, return whatever was sent back (expected: nothing)."""
+    before = len(resident.outbox())
+    resident.send(text)
+
+    def handled() -> tuple[list[dict[str, Any]]] | None:
+        inbound = [r for r in db.messages_of(resident.number) if r["direction"] == "in"]
+        if not inbound or inbound[-1]["status"] != "processed":
+            return None
+        return (resident.outbox()[before:],)
+
+    return wait_for(handled, timeout, interval=0.05, what=f"the worker to handle {text!r}")[0]
+
+
 def keys(replies: list[dict[str, Any]]) -> list[str]:
     return [str(r["key"]) for r in replies]
 

@@ -52,6 +52,8 @@ class OpeningHours:
 
 @cache
 def _bank_holidays(region: str, year: int) -> frozenset[date]:
+    if region.lower() in ("", "none"):
+        return frozenset()  # a service that works bank holidays
     return frozenset(holidays.country_holidays("GB", subdiv=region, years=year))
 
 
