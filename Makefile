@@ -8,18 +8,21 @@ BOT_DATA := config.yml domain.yml $(shell find data/nlu data/rules data/stories 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run chat test lint validate test-bot train messages messages-compile text-report migrate bench clean
+.PHONY: help setup run chat user test lint validate test-bot train messages messages-compile text-report migrate bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
-setup: .venv/.done .venv-bot/.done system .env migrate messages-compile $(MODEL) ## Install everything, migrate, train the model
+setup: .venv/.done .venv-bot/.done system tests/browser/node_modules/.done .env migrate messages-compile $(MODEL) ## Install everything, migrate, train the model
 
 run: .env $(MODEL) messages-compile ## Run the whole system (Ctrl-C stops it)
 	$(APP)/python -m scripts.run
 
 chat: ## Text the running assistant from this terminal, as a phone would
 	$(APP)/python -m scripts.chat $(ARGS)
+
+user: .env ## Make an inbox account: make user ARGS="--username sam --name 'Sam Patel' --role admin"
+	$(APP)/python -m api.admin create-user $(ARGS)
 
 test: validate test-bot messages-compile ## Run all tests: Rasa data and stories, then pytest (starts its own system)
 	$(APP)/pytest
@@ -69,9 +72,17 @@ bench: ## Benchmarks (see bench/README.md)
 	PYTHON=$(PYTHON) bash bot/install.sh .venv-bot
 	touch $@
 
-system: ## Install Redis if this machine has none (Debian/Ubuntu)
-	@command -v redis-server >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q redis-server)
+system: ## Install Redis, Chromium and npm if this machine has none (Debian/Ubuntu)
+	@missing=""; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $$missing; fi
 	@# The packaged service is not needed: `make run` and the tests start their own Redis.
+
+tests/browser/node_modules/.done: tests/browser/package.json tests/browser/package-lock.json | system
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $@
 
 .env:
 	cp .env.example .env

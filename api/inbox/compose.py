@@ -95,13 +95,16 @@ def plan(
             f"The resident did not choose {conversation.channel} as a safe way to contact them. "
             "Wait for them to write, or use a way they chose."
         )
+    not_before = None if live else next_allowed(now, [str(t) for t in prefs.get("contact_times") or []])
     content_sid = None
-    if conversation.channel == Channel.WHATSAPP.value and not whatsapp_window_open(conversation, now):
+    # The window must still be open when the reply actually goes (it may wait for a safe time).
+    if conversation.channel == Channel.WHATSAPP.value and not whatsapp_window_open(
+        conversation, not_before or now
+    ):
         content_sid = templates.get(canned_key or "")
         if content_sid is None:
             raise ReplyRefused(
                 "WhatsApp's 24-hour window is closed: only an approved template can be sent. "
                 "Choose a canned reply that has one."
             )
-    not_before = None if live else next_allowed(now, [str(t) for t in prefs.get("contact_times") or []])
     return Plan(content_sid, not_before)

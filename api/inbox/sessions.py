@@ -72,7 +72,9 @@ class SessionStore:
             return None
         session.seen = now
         left = int(min(self.idle, self.absolute - (now - session.created))) or 1
-        await self.redis.set(_key(token), json.dumps(asdict(session)), ex=left)
+        # XX: only if it still exists, so a logout during this request is not undone.
+        if not await self.redis.set(_key(token), json.dumps(asdict(session)), ex=left, xx=True):
+            return None
         return session
 
     async def end(self, token: str | None) -> None:

@@ -67,8 +67,6 @@ async def conversation_page(
     conversation_id: int,
     part: str = "",
 ) -> Response:
-    if part != "transcript":
-        audit.record(db, staff.username, "conversation_viewed", conversation_id)
     return await conversation_response(
         request,
         state,
@@ -78,6 +76,7 @@ async def conversation_page(
         part=part,
         error=request.query_params.get("error", "")[:300],
         done=request.query_params.get("done", "")[:32],
+        viewed=part != "transcript",
     )
 
 
@@ -93,6 +92,7 @@ async def conversation_response(
     done: str = "",
     draft: str = "",
     status_code: int = 200,
+    viewed: bool = False,
 ) -> Response:
     """The conversation page (or its transcript); actions use it to show a refusal with
     the practitioner's draft kept, so nothing typed is lost."""
@@ -101,6 +101,8 @@ async def conversation_response(
         return render(
             request, "error.html", {"staff": staff, "message": "There is no such conversation."}, 404
         )
+    if viewed:
+        audit.record(db, staff.username, "conversation_viewed", conversation_id)
     await db.commit()
     language = view.contact.language or state.settings.default_language
     context = {

@@ -235,3 +235,11 @@ def test_rendered_open_message_in_other_languages(language: str) -> None:
     assert key == "handoff_open"
     assert text != english
     assert "2" in text and "hours" not in text
+
+
+def test_a_service_that_works_bank_holidays(tmp_path: Path) -> None:
+    text = 'bank_holidays: none\nweek:\n  friday: "09:00-16:30"\n'
+    hours = load_hours(_write(tmp_path, text))
+    christmas = london(2026, 12, 25, 11, 0)
+    assert hours.is_open(christmas)
+    assert not HOURS.is_open(christmas)

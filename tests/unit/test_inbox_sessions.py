@@ -1,0 +1,370 @@
+"""Inbox sessions and failed-login throttling, against a real Redis server (started here)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import subprocess
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TypeVar
+
+import pytest
+import redis
+from redis.asyncio import Redis
+
+from api.inbox.sessions import PREFIX, SessionStore
+from api.inbox.throttle import PREFIX as FAIL_PREFIX
+from api.inbox.throttle import LoginThrottle
+from scripts.stack import free_port
+
+T = TypeVar("T")
+IDLE = 600
+ABSOLUTE = 3600
+START = 1_795_000_000.0
+
+
+class Clock:
+    def __init__(self, now: float = START) -> None:
+        self.now = now
+
+
+def _pong(port: int) -> bool:
+    try:
+        answer = subprocess.run(
+            ["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True, timeout=5, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return False
+    return answer.stdout.strip() == "PONG"
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    directory = tmp_path_factory.mktemp("redis")
+    argv = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    process = subprocess.Popen(
+        [*argv, "--dir", str(directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while not _pong(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"redis-server did not answer on port {port}")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def url(redis_server: str) -> str:
+    """The server, emptied: every test starts with no sessions and no counters."""
+    with redis.Redis.from_url(redis_server) as client:
+        client.flushdb()
+    return redis_server
+
+
+def run(url: str, body: Callable[[Redis], Awaitable[T]]) -> T:
+    async def main() -> T:
+        client = Redis.from_url(url)
+        try:
+            return await body(client)
+        finally:
+            await client.aclose()
+
+    return asyncio.run(main())
+
+
+def key_of(token: str) -> str:
+    return PREFIX + hashlib.sha256(token.encode()).hexdigest()
+
+
+async def keys(client: Redis, prefix: str = PREFIX) -> list[str]:
+    return [k.decode() async for k in client.scan_iter(match=prefix + "*")]
+
+
+def store(client: Redis, clock: Clock, absolute: int = ABSOLUTE) -> SessionStore:
+    return SessionStore(client, IDLE, absolute, clock=lambda: clock.now)
+
+
+def test_a_new_session_is_found_again(url: str) -> None:
+    async def body(client: Redis) -> None:
+        clock = Clock()
+        sessions = store(client, clock)
+        token, created = await sessions.create(7, "admin")
+        assert created.user_id == 7 and created.role == "admin"
+        assert created.created == created.seen == START
+        assert created.csrf and created.csrf != token
+        clock.now += 5
+        found = await sessions.get(token)
+        assert found is not None
+        assert (found.user_id, found.role, found.csrf) == (7, "admin", created.csrf)
+        assert found.created == START and found.seen == START + 5
+
+    run(url, body)
+
+
+def test_each_session_has_its_own_token_and_csrf(url: str) -> None:
+    async def body(client: Redis) -> None:
+        sessions = store(client, Clock())
+        one, first = await sessions.create(1, "practitioner")
+        two, second = await sessions.create(1, "practitioner")
+        assert one != two and first.csrf != second.csrf
+        assert len(await keys(client)) == 2
+
+    run(url, body)
+
+
+def test_redis_holds_the_tokens_hash_not_the_token(url: str) -> None:
+    async def body(client: Redis) -> None:
+        token, session = await store(client, Clock()).create(3, "practitioner")
+        stored = await keys(client)
+        assert stored == [key_of(token)]
+        assert all(token not in k for k in stored)
+        raw = await client.get(stored[0])
+        assert raw is not None
+        assert token not in raw.decode()
+        assert json.loads(raw)["csrf"] == session.csrf
+        ttl = await client.ttl(stored[0])
+        assert 0 < ttl <= IDLE
+
+    run(url, body)
+
+
+def test_idle_sessions_end(url: str) -> None:
+    async def body(client: Redis) -> None:
+        clock = Clock()
+        sessions = store(client, clock)
+        token, _ = await sessions.create(1, "practitioner")
+        clock.now += IDLE + 1
+        assert await sessions.get(token) is None
+        assert await client.exists(key_of(token)) == 0
+        clock.now = START
+        assert await sessions.get(token) is None
+
+    run(url, body)
+
+
+def test_a_session_just_inside_the_idle_time_lives(url: str) -> None:
+    async def body(client: Redis) -> None:
+        clock = Clock()
+        sessions = store(client, clock)
+        token, _ = await sessions.create(1, "practitioner")
+        clock.now += IDLE - 1
+        assert await sessions.get(token) is not None
+
+    run(url, body)
+
+
+def test_activity_moves_the_idle_deadline(url: str) -> None:
+    async def body(client: Redis) -> None:
+        clock = Clock()
+        sessions = store(client, clock)
+        token, _ = await sessions.create(1, "practitioner")
+        clock.now += IDLE - 10
+        assert await sessions.get(token) is not None
+        clock.now += IDLE - 10
+        found = await sessions.get(token)
+        assert found is not None and found.seen == START + 2 * (IDLE - 10)
+        clock.now += IDLE
+        assert await sessions.get(token) is None
+
+    run(url, body)
+
+
+def test_the_absolute_timeout_ends_even_an_active_session(url: str) -> None:
+    async def body(client: Redis) -> None:
+        clock = Clock()
+        sessions = store(client, clock, absolute=1000)
+        token, _ = await sessions.create(1, "practitioner")
+        clock.now += 500
+        assert await sessions.get(token) is not None
+        clock.now += 490
+        assert await sessions.get(token) is not None
+        # Redis forgets it when the absolute deadline comes, not a full idle time later.
+        assert 0 < await client.ttl(key_of(token)) <= 10
+        clock.now += 20
+        assert await sessions.get(token) is None
+        assert await client.exists(key_of(token)) == 0
+
+    run(url, body)
+
+
+def test_end_ends_only_that_session(url: str) -> None:
+    async def body(client: Redis) -> None:
+        sessions = store(client, Clock())
+        token, _ = await sessions.create(1, "practitioner")
+        other, _ = await sessions.create(1, "practitioner")
+        await sessions.end(token)
+        assert await sessions.get(token) is None
+        assert await client.exists(key_of(token)) == 0
+        assert await sessions.get(other) is not None
+        await sessions.end(None)
+        await sessions.end("")
+        assert await sessions.get(other) is not None
+
+    run(url, body)
+
+
+def test_end_all_for_one_user(url: str) -> None:
+    async def body(client: Redis) -> None:
+        sessions = store(client, Clock())
+        first, _ = await sessions.create(1, "practitioner")
+        second, _ = await sessions.create(1, "practitioner")
+        someone_else, _ = await sessions.create(2, "admin")
+        assert await sessions.end_all_for(1) == 2
+        assert await sessions.get(first) is None
+        assert await sessions.get(second) is None
+        found = await sessions.get(someone_else)
+        assert found is not None and found.user_id == 2
+        assert await sessions.end_all_for(1) == 0
+
+    run(url, body)
+
+
+@pytest.mark.parametrize("token", [None, "", "not-a-token", "x" * 64])
+def test_unknown_tokens_have_no_session(url: str, token: str | None) -> None:
+    async def body(client: Redis) -> None:
+        sessions = store(client, Clock())
+        await sessions.create(1, "practitioner")
+        assert await sessions.get(token) is None
+
+    run(url, body)
+
+
+def test_an_oversized_token_is_refused_without_a_lookup(url: str) -> None:
+    async def body(client: Redis) -> None:
+        sessions = store(client, Clock())
+        real, _ = await sessions.create(1, "practitioner")
+        value = await client.get(key_of(real))
+        assert value is not None
+        # The same session stored under a 129- and a 128-character token.
+        await client.set(key_of("x" * 129), value)
+        await client.set(key_of("y" * 128), value)
+        assert await sessions.get("x" * 129) is None
+        assert await sessions.get("y" * 128) is not None
+
+    run(url, body)
+
+
+@pytest.mark.parametrize("value", ["not json", "[1, 2]", '{"user_id": 1}', "5"])
+def test_a_corrupt_session_is_dropped(url: str, value: str) -> None:
+    async def body(client: Redis) -> None:
+        await client.set(key_of("broken"), value)
+        assert await store(client, Clock()).get("broken") is None
+        assert await client.exists(key_of("broken")) == 0
+
+    run(url, body)
+
+
+def test_a_logout_during_a_request_is_not_undone(url: str) -> None:
+    async def body(client: Redis) -> None:
+        clock = Clock()
+        token, _ = await store(client, clock).create(1, "practitioner")
+
+        def logout_elsewhere_then_tell_the_time() -> float:
+            # Another gateway process ends the session after this request has read it.
+            with redis.Redis.from_url(url) as other:
+                other.delete(key_of(token))
+            return clock.now
+
+        racing = SessionStore(client, IDLE, ABSOLUTE, clock=logout_elsewhere_then_tell_the_time)
+        await racing.get(token)
+        assert await client.exists(key_of(token)) == 0
+
+    run(url, body)
+
+
+def throttle(client: Redis) -> LoginThrottle:
+    return LoginThrottle(client, limit=3, window=60, ip_limit=5)
+
+
+def test_a_name_is_blocked_after_three_failures(url: str) -> None:
+    async def body(client: Redis) -> None:
+        logins = throttle(client)
+        for _ in range(2):
+            await logins.failed("Alice", "10.0.0.1")
+        assert not await logins.blocked("alice", "10.0.0.1")
+        await logins.failed("ALICE ", "10.0.0.1")
+        assert await logins.blocked("alice", "10.0.0.1")
+        # The name is blocked from anywhere, whatever its case.
+        assert await logins.blocked(" aLiCe", "10.0.0.2")
+        # Another name from another address is not.
+        assert not await logins.blocked("bob", "10.0.0.2")
+
+    run(url, body)
+
+
+def test_the_names_are_not_stored_as_typed(url: str) -> None:
+    async def body(client: Redis) -> None:
+        await throttle(client).failed("alice", "10.0.0.1")
+        stored = await keys(client, FAIL_PREFIX)
+        assert len(stored) == 2
+        assert all("alice" not in k for k in stored)
+
+    run(url, body)
+
+
+def test_success_clears_the_name_counter(url: str) -> None:
+    async def body(client: Redis) -> None:
+        logins = throttle(client)
+        for _ in range(3):
+            await logins.failed("alice", "10.0.0.1")
+        await logins.succeeded("Alice", "10.0.0.1")
+        assert not await logins.blocked("alice", "10.0.0.2")
+        assert not await logins.blocked("alice", "10.0.0.1")
+        # Counting starts again from nothing.
+        for _ in range(2):
+            await logins.failed("alice", "10.0.0.2")
+        assert not await logins.blocked("alice", "10.0.0.2")
+
+    run(url, body)
+
+
+def test_success_keeps_the_address_counter(url: str) -> None:
+    async def body(client: Redis) -> None:
+        logins = throttle(client)
+        for name in ("a", "b", "c", "d"):
+            await logins.failed(name, "10.0.0.1")
+        await logins.succeeded("e", "10.0.0.1")
+        await logins.failed("f", "10.0.0.1")
+        assert await logins.blocked("g", "10.0.0.1")
+
+    run(url, body)
+
+
+def test_an_address_is_blocked_after_five_failures(url: str) -> None:
+    async def body(client: Redis) -> None:
+        logins = throttle(client)
+        for name in ("a", "b", "c", "d"):
+            await logins.failed(name, "10.0.0.1")
+        assert not await logins.blocked("someone", "10.0.0.1")
+        await logins.failed("e", "10.0.0.1")
+        assert await logins.blocked("someone", "10.0.0.1")
+        assert not await logins.blocked("someone", "10.0.0.2")
+
+    run(url, body)
+
+
+def test_the_window_starts_at_the_first_failure(url: str) -> None:
+    async def body(client: Redis) -> None:
+        logins = throttle(client)
+        await logins.failed("alice", "10.0.0.1")
+        stored = await keys(client, FAIL_PREFIX)
+        for key in stored:
+            assert 0 < await client.ttl(key) <= 60
+            await client.expire(key, 10)
+        # A later failure does not push the end of the window back.
+        await logins.failed("alice", "10.0.0.1")
+        for key in stored:
+            assert 0 < await client.ttl(key) <= 10
+
+    run(url, body)
