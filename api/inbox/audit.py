@@ -23,6 +23,7 @@ ACTIONS = frozenset(
         "resolved",
         "export",
         "audit_viewed",
+        "safety_flag_cleared",
     }
 )
 

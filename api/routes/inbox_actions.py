@@ -153,6 +153,37 @@ async def add_note(
     return _back(conversation_id, done="noted")
 
 
+@router.post("/{conversation_id}/safety/clear")
+async def clear_safety_flag(
+    request: Request,
+    db: SessionDep,
+    state: StateDep,
+    staff: ActingDep,
+    conversation_id: int,
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Only a person clears a safety flag, and only with a note of why (kept in the audit log)."""
+    conversation = await _load(db, conversation_id)
+    if conversation.safety_flag is None:
+        return _back(conversation_id, error="This conversation has no safety flag.")
+    if len(note.strip()) < 3:
+        return await conversation_response(
+            request,
+            state,
+            staff,
+            db,
+            conversation_id,
+            error="Please say why the flag can be cleared.",
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
+    conversation.safety_flag = None
+    conversation.safety_flagged_at = None
+    audit.record(db, staff.username, "safety_flag_cleared", conversation.id, note.strip())
+    await db.commit()
+    await events.publish(state.queue, "flag", conversation.id)
+    return _back(conversation_id, done="flag_cleared")
+
+
 async def _tell_resident(
     db: SessionDep, conversation: Conversation, contact: Contact, language: str, key: str
 ) -> int | None:

@@ -15,7 +15,8 @@ from api.languages import load_languages
 from api.safety.phrases import screen
 from scripts.stack import Stack
 from tests.conftest import PRACTITIONER_TOKEN
-from tests.support import Database, Gateway, Resident, converse, keys
+from tests.inbox_support import logged_in, make_account
+from tests.support import Database, Gateway, Resident, converse, keys, unanswered
 
 pytestmark = pytest.mark.stack
 
@@ -150,3 +151,38 @@ def test_the_bots_own_crisis_signal_is_a_second_net(healthy: Stack, gateway: Gat
     assert keys(replies) == ["safety_suicide_self_harm"]
     conversation = conversation_of(db, resident)
     assert conversation["safety_flag"] == "suicide_self_harm" and conversation["owner"] == "waiting"
+
+
+def test_in_the_inbox_a_flag_is_shown_first_and_cleared_only_with_a_note(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
+    waiting = Resident(gateway)
+    converse(waiting, db, "0")
+    flagged = Resident(gateway)
+    converse(flagged, db, "he is outside my door with a knife")
+    assert unanswered(flagged, db, "sorry you misunderstood, I am fine") == []
+    cid = conversation_of(db, flagged)["id"]
+    assert conversation_of(db, flagged)["safety_flag"] == "immediate_danger"  # "I'm fine" clears nothing
+    account = make_account(healthy, name="Amina Bello")
+    inbox = logged_in(gateway.base_url, account)
+    queue = inbox.get("/inbox").text
+    first_row = queue.index('class="row')
+    assert queue.index(f'data-conversation="{cid}"') < queue.index(
+        f'data-conversation="{conversation_of(db, waiting)["id"]}"'
+    )
+    assert "Safety: Immediate danger" in queue[first_row : first_row + 600]
+    page = inbox.get(f"/inbox/conversations/{cid}").text
+    assert "Clear the safety flag" in page
+    no_note = inbox.post(f"/inbox/conversations/{cid}/safety/clear", {"note": " "})
+    assert no_note.status_code == 422 and conversation_of(db, flagged)["safety_flag"] == "immediate_danger"
+    done = inbox.post(
+        f"/inbox/conversations/{cid}/safety/clear", {"note": "Spoke to her by phone; she is safe."}
+    )
+    assert done.status_code == 303 and conversation_of(db, flagged)["safety_flag"] is None
+    [event] = db.rows(
+        "SELECT note FROM audit_events"
+        " WHERE conversation_id = :c AND action = 'safety_flag_cleared' AND actor = :a",
+        c=cid,
+        a=account.username,
+    )
+    assert event["note"] == "Spoke to her by phone; she is safe."

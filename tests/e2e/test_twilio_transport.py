@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -15,7 +16,8 @@ from arq import create_pool
 
 from api.queue import DELIVER_CONVERSATION, redis_settings
 from scripts.stack import ROOT, Stack, StackConfig, free_port, http_ok
-from tests.support import Database, Gateway, Resident, wait_for
+from tests.inbox_support import logged_in, make_account
+from tests.support import Database, Gateway, Resident, release_deferred, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -72,7 +74,13 @@ def twilio_stack(stack: Stack, fake_twilio: FakeTwilio) -> Iterator[Stack]:
             env={
                 **{
                     k: stack.env[k]
-                    for k in ("TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "ENVIRONMENT", "RASA_TOKEN")
+                    for k in (
+                        "TWILIO_AUTH_TOKEN",
+                        "PUBLIC_BASE_URL",
+                        "ENVIRONMENT",
+                        "RASA_TOKEN",
+                        "WHATSAPP_TEMPLATES",
+                    )
                 },
                 "DATABASE_URL": f"sqlite:///{var}/app.db",
                 "QUEUE_NAME": "test:twilio-queue",
@@ -197,3 +205,40 @@ def test_an_interrupted_send_is_found_at_the_provider_not_sent_again(
         tdb.rows("SELECT provider_sid FROM messages WHERE id = :i", i=out["id"])[0]["provider_sid"]
         == sent[0]["sid"]
     )
+
+
+def test_outside_the_whatsapp_window_only_an_approved_template_goes(
+    gw: Gateway, tdb: Database, fake_twilio: FakeTwilio, twilio_stack: Stack
+) -> None:
+    resident = Resident(gw, whatsapp=True)
+    resident.send("0")
+    address = f"whatsapp:{resident.number}"
+    wait_for(lambda: fake_twilio.sent_to(address), 10, what="the handoff reply")
+    [row] = tdb.rows(
+        "SELECT c.id FROM conversations c JOIN contacts p ON c.contact_id = p.id WHERE p.phone = :p",
+        p=resident.number,
+    )
+    cid = row["id"]
+    # The resident's last message was 25 hours ago: WhatsApp's window has closed.
+    tdb.execute(
+        "UPDATE conversations SET last_inbound_at = :t WHERE id = :i",
+        t=datetime.now(UTC) - timedelta(hours=25),
+        i=cid,
+    )
+    inbox = logged_in(gw.base_url, make_account(twilio_stack))
+    page = inbox.get(f"/inbox/conversations/{cid}")
+    assert "WhatsApp window closed" in page.text
+    refused = inbox.post(f"/inbox/conversations/{cid}/reply", {"text": "Are you free to talk?"})
+    assert refused.status_code == 409
+    assert "only an approved template" in refused.text and "Are you free to talk?" in refused.text
+    no_template = inbox.post(f"/inbox/conversations/{cid}/reply", {"canned": "canned_hello"})
+    assert no_template.status_code == 409
+    assert (
+        inbox.post(f"/inbox/conversations/{cid}/reply", {"canned": "canned_wait", "once": "t1"}).status_code
+        == 303
+    )
+    release_deferred(tdb, resident.number)  # a late reply waits for waking hours; the suite may run at night
+    sent = wait_for(lambda: fake_twilio.sent_to(address)[1:], 20, what="the template at the fake")
+    assert len(sent) == 1
+    assert sent[0]["ContentSid"] == "HXtestwaittemplate0000000000000000"
+    assert "Body" not in sent[0]

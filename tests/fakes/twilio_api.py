@@ -35,7 +35,7 @@ def create_app(account_sid: str, auth_token: str) -> FastAPI:
             "account_sid": account_sid,
             "to": record["To"],
             "from": record["From"],
-            "body": record["Body"],
+            "body": record.get("Body", ""),
             "status": "queued",
             "num_segments": "1",
             "date_created": record["date_created"],
@@ -49,6 +49,11 @@ def create_app(account_sid: str, auth_token: str) -> FastAPI:
         if sid != account_sid or not authorised(request):
             return JSONResponse({"code": 20003, "message": "Authenticate", "status": 401}, status_code=401)
         form = dict(await request.form())
+        if not form.get("Body") and not form.get("ContentSid"):
+            return JSONResponse(
+                {"code": 21619, "message": "A text message body or media is required", "status": 400},
+                status_code=400,
+            )
         if failures:
             failure = failures.pop(0)
             return JSONResponse(
