@@ -127,7 +127,10 @@ def test_a_practitioner_handles_a_handoff_from_start_to_end(
 
     # Phone width: the same pages, readable without sideways scrolling.
     page.set_viewport_size(PHONE)
-    for path, name in (("/inbox", "queue-phone"), (row_url(page, base, resident), "conversation-phone")):
+    for path, name in (
+        ("/inbox?status=all", "queue-phone"),
+        (row_url(page, base, resident), "conversation-phone"),
+    ):
         page.goto(base + path)
         assert no_sideways_scroll(page), f"{path} scrolls sideways at phone width"
         assert_accessible(page)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from scripts.stack import Stack
+from tests.inbox_support import logged_in, make_account
 from tests.support import Database, Gateway, Resident, converse
 
 pytestmark = pytest.mark.stack
@@ -18,6 +19,8 @@ NAME = "Quillonius"
 SURNAME = "Brackenthwaite"
 STORY = "my xylophonic cardiomyopathy makes me breathless and sad"
 CRISIS = "i want to kill myself because of the xylophonic pain"
+NOTE = "She mentioned the zebrafinch clinic; follow up"
+REPLY = "I have looked at the marmalade-scheme grant for you"
 
 
 def test_logs_hold_no_personal_or_health_data(healthy: Stack, gateway: Gateway, db: Database) -> None:
@@ -35,6 +38,19 @@ def test_logs_hold_no_personal_or_health_data(healthy: Stack, gateway: Gateway, 
     ):
         converse(resident, db, text)
     converse(resident, db, CRISIS)
+    # A practitioner reads, notes and replies in the inbox.
+    [row] = db.rows(
+        "SELECT c.id FROM conversations c JOIN contacts p ON c.contact_id = p.id WHERE p.phone = :p",
+        p=resident.number,
+    )
+    inbox = logged_in(gateway.base_url, make_account(healthy))
+    assert inbox.get(f"/inbox/conversations/{row['id']}").status_code == 200
+    assert inbox.post(f"/inbox/conversations/{row['id']}/notes", {"body": NOTE}).status_code == 303
+    assert (
+        inbox.post(f"/inbox/conversations/{row['id']}/reply", {"text": REPLY, "once": "l1"}).status_code
+        == 303
+    )
+    resident.wait_replies(len(resident.outbox()) + 1)
     secrets = [
         resident.number,
         resident.number.lstrip("+"),
@@ -49,6 +65,8 @@ def test_logs_hold_no_personal_or_health_data(healthy: Stack, gateway: Gateway, 
         "Xylo Surgery",
         "kill myself",
         "suicide_self_harm",
+        "zebrafinch",
+        "marmalade-scheme",
     ]
     logs = {path.name: path.read_text(errors="replace") for path in healthy.log_dir.glob("*.log")}
     assert {"gateway.log", "worker.log", "rasa.log", "actions.log"} <= set(logs)
