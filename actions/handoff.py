@@ -1,8 +1,9 @@
 """Human handoff: the resident asked for a person (or typed 0).
 
-For now this only acknowledges the request and records it in the
-``handoff_requested`` slot; the handoff itself (conversation ownership,
-notifying practitioners) is owned by the gateway and arrives in a later issue.
+The bot only sends the ``human_requested`` key and records the request in the
+``handoff_requested`` slot. The worker turns the key into the handoff itself:
+ownership, the message with the usual wait or the opening time, the live event for
+the inbox (api/worker/handoff.py).
 """
 
 from typing import Any

@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     #: A resident who comes back to an unfinished referral after this many seconds is asked
     #: whether to carry on, rather than their message being taken as the next answer.
     referral_resume_after: float = 3600.0
-    #: Bearer token for the practitioners' referral API (until the inbox has its own login).
+    #: Bearer token for the practitioners' JSON API, for machine clients (people use the inbox login).
     practitioner_api_token: str = ""
     #: The bot forgets a resident (and any unfinished referral answers) after this many days
     #: without a message from them; the messages stay in the database.

@@ -1,4 +1,4 @@
-"""Practitioners' conversation queue (JSON), until the inbox pages arrive (issue 5).
+"""Practitioners' conversation queue (JSON, bearer token), for machine clients beside the inbox.
 
 Waiting conversations come safety-flagged first, then oldest first. A safety flag is
 cleared only here, by a named practitioner with a note; both raising and clearing are

@@ -1,6 +1,6 @@
 """Residents' data rights for admins: erasure requests, carried out; export of everything held.
 
-Same interim bearer token as the other practitioner routes (issue 5 brings roles).
+The same bearer token as the other JSON routes; in the inbox, export is for admins only.
 """
 
 from __future__ import annotations

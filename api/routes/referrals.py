@@ -1,4 +1,4 @@
-"""Practitioners' referral API (JSON), until the inbox pages arrive (issue 5).
+"""Practitioners' referral API (JSON, bearer token), for machine clients beside the inbox.
 
 Protected by a bearer token (PRACTITIONER_API_TOKEN); with no token set it is closed.
 Accepting or declining tells the resident in their language, but only by a channel they

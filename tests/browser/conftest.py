@@ -36,8 +36,10 @@ def chromium_path() -> str:
     return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Module-scoped: Playwright's sync API keeps an event loop running while it is open,
+    and other tests' helpers call asyncio.run, which refuses to run inside one."""
     if not AXE.exists():
         pytest.fail("axe-core is not installed: run `make setup` (npm ci in tests/browser)")
     with sync_playwright() as playwright:

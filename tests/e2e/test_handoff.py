@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from api.i18n import render
+from api.languages import load_languages
 from scripts.stack import Stack
 from tests.e2e.test_referral import phrases
 from tests.inbox_support import logged_in, make_account
@@ -77,6 +78,18 @@ def test_a_resident_asking_in_urdu_gets_the_urdu_handoff_and_the_bot_stays_silen
         (m["author"], m["author_name"]) for m in db.messages_of(resident.number) if m["direction"] == "out"
     ]
     assert authors[-2:] == [("practitioner", "Nadia Shah"), ("practitioner", "Nadia Shah")]
+
+
+@pytest.mark.parametrize("code", sorted(load_languages()))
+def test_asking_for_a_person_works_in_every_language(
+    healthy: Stack, gateway: Gateway, db: Database, code: str
+) -> None:
+    resident = Resident(gateway)
+    assert keys(converse(resident, db, load_languages()[code].name)) == ["language_set"]
+    handoff = converse(resident, db, phrases(code)["person"])
+    assert keys(handoff) == ["handoff_open"]
+    assert handoff[0]["body"] == render("handoff_open", code, OPEN)[1]
+    assert conversation_of(db, resident)["owner"] == "waiting"
 
 
 def test_two_misunderstandings_in_a_row_hand_over(healthy: Stack, gateway: Gateway, db: Database) -> None:
