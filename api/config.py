@@ -5,6 +5,7 @@ Every field is documented in `.env.example`.
 
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 from typing import Literal
 
@@ -80,6 +81,14 @@ class Settings(BaseSettings):
     #: WhatsApp templates approved by Meta, as JSON: {"canned_wait": "HX..."}. Outside the
     #: 24-hour window only these replies can go by WhatsApp.
     whatsapp_templates: dict[str, str] = Field(default_factory=dict)
+    #: Appointment reminders: how long before (days "3d" at REMINDER_LOCAL_TIME, or hours "2h"),
+    #: and none for an appointment booked less than REMINDER_MIN_NOTICE_HOURS ahead.
+    reminder_offsets: str = "3d,1d"
+    reminder_local_time: str = "10:00"
+    reminder_min_notice_hours: float = Field(default=2.0, ge=0)
+    #: Follow-ups after a referral is accepted: "has the service been in touch?" and a review.
+    followup_check_days: int = Field(default=14, ge=1)
+    followup_review_days: int = Field(default=42, ge=1)
     log_level: str = "INFO"
 
     @model_validator(mode="after")
@@ -88,6 +97,14 @@ class Settings(BaseSettings):
         if self.default_language not in supported:
             listed = ", ".join(supported)
             raise ValueError(f"DEFAULT_LANGUAGE {self.default_language!r} is not one of {listed}")
+        return self
+
+    @model_validator(mode="after")
+    def _reminder_settings_are_readable(self) -> Settings:
+        from api.reminders.timing import parse_offsets
+
+        parse_offsets(self.reminder_offsets)
+        time.fromisoformat(self.reminder_local_time)
         return self
 
     @model_validator(mode="after")

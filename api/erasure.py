@@ -17,6 +17,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import (
+    Appointment,
     AuditEvent,
     Contact,
     Conversation,
@@ -25,6 +26,7 @@ from api.db.models import (
     Note,
     Referral,
     ReferralChange,
+    Reminder,
     utcnow,
 )
 
@@ -52,6 +54,11 @@ async def export(session: AsyncSession, contact: Contact) -> dict[str, Any]:
         query = select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id)
         messages = list(await session.scalars(query))
     referrals = await session.scalars(select(Referral).where(Referral.contact_id == contact.id))
+    appointments = await session.scalars(select(Appointment).where(Appointment.contact_id == contact.id))
+    reminders = await session.scalars(select(Reminder).where(Reminder.contact_id == contact.id))
+    notes: list[Note] = []
+    if conversation is not None:
+        notes = list(await session.scalars(select(Note).where(Note.conversation_id == conversation.id)))
     return {
         "contact": {"phone": contact.phone, "language": contact.language, "created_at": contact.created_at},
         "conversation": None if conversation is None else {"channel": conversation.channel},
@@ -63,6 +70,20 @@ async def export(session: AsyncSession, contact: Contact) -> dict[str, Any]:
             {"reference": r.reference, "status": r.status, "created_at": r.created_at, "answers": r.answers}
             for r in referrals
         ],
+        "appointments": [
+            {
+                "starts_at": a.starts_at,
+                "kind": a.kind,
+                "place": a.place,
+                "with": a.with_whom,
+                "status": a.status,
+            }
+            for a in appointments
+        ],
+        "reminders": [
+            {"kind": r.kind, "due_at": r.due_at, "status": r.status, "answer": r.answer} for r in reminders
+        ],
+        "notes": [{"at": n.created_at, "by": n.author_name, "body": n.body} for n in notes],
     }
 
 
@@ -86,6 +107,8 @@ async def remove_resident(session: AsyncSession, redis: Redis, contact: Contact)
         update(ErasureRequest).where(ErasureRequest.contact_id == contact.id).values(contact_id=None)
     )
     steps = [
+        ("reminders", delete(Reminder).where(Reminder.contact_id == contact.id)),
+        ("appointments", delete(Appointment).where(Appointment.contact_id == contact.id)),
         ("referral_changes", delete(ReferralChange).where(ReferralChange.referral_id.in_(referral_ids))),
         ("referrals", delete(Referral).where(Referral.id.in_(referral_ids))),
         ("messages", delete(Message).where(Message.conversation_id.in_(conversation_ids))),

@@ -14,6 +14,7 @@ from api import explain, handoff_text, referral_text
 from api.directory import default_area, load_directory
 from api.languages import load_languages
 from api.messages import MESSAGES, UNKNOWN_KEY_FALLBACK
+from api.reminders import text as reminder_text
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +51,8 @@ def render(key: str, language: str, params: Mapping[str, Any] | None = None) -> 
             # A role this area does not have gets a kind way on; anything else the fallback.
             key = "role_not_here" if exc.kind == "role" else UNKNOWN_KEY_FALLBACK
             params = {"area": area.name}
-    if key in referral_text.KEYS or key in handoff_text.KEYS:
-        composer = referral_text if key in referral_text.KEYS else handoff_text
+    composer = next((c for c in (referral_text, handoff_text, reminder_text) if key in c.KEYS), None)
+    if composer is not None:
         try:
             text = composer.compose(key, params or {}, locale_of(language), gettext, MESSAGES)
         except (KeyError, TypeError, ValueError) as exc:

@@ -21,6 +21,7 @@ from api.inbox.pages import render
 from api.logs import configure_logging
 from api.queue import make_pool
 from api.routes import (
+    appointments,
     conversations,
     data_rights,
     dev,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(twilio.router)
     app.include_router(health.router)
     app.include_router(referrals.router)
+    app.include_router(appointments.router)
     app.include_router(conversations.router)
     app.include_router(data_rights.router)
     app.include_router(inbox_auth.router)

@@ -100,11 +100,13 @@ MESSAGES: dict[str, str] = {
 # The self-referral and the language menu (kept apart to keep each file short).
 from api.messages_inbox import INBOX_MESSAGES  # noqa: E402
 from api.messages_referral import REFERRAL_MESSAGES  # noqa: E402
+from api.messages_reminders import REMINDER_MESSAGES  # noqa: E402
 from api.messages_safety import SAFETY_MESSAGES  # noqa: E402
 
 MESSAGES.update(REFERRAL_MESSAGES)
 MESSAGES.update(SAFETY_MESSAGES)
 MESSAGES.update(INBOX_MESSAGES)
+MESSAGES.update(REMINDER_MESSAGES)
 
 #: What the resident gets when the bot sends something that is not in this table.
 UNKNOWN_KEY_FALLBACK = "fallback"

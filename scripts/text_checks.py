@@ -104,6 +104,14 @@ SAMPLE_PARAMS: dict[str, Any] = {
     "wait_minutes": 120,
     "opens_at": "2026-11-23T09:00:00+00:00",
     "name": "Sam",
+    "place": "Green Street Surgery",
+    "who": "Sam",
+    "appointment": {
+        "starts_at": "2026-12-07T10:30:00+00:00",
+        "kind": "gp",
+        "place": "Green Street Surgery",
+        "with_whom": "Sam",
+    },
 }
 
 

@@ -233,6 +233,61 @@ class AuditEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class Appointment(Base):
+    """A meeting with a resident, booked by a practitioner. Times are stored in UTC."""
+
+    __tablename__ = "appointments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    #: phone, home, gp, library, community_centre, video (api/reminders/appointments.py).
+    kind: Mapped[str] = mapped_column(String(24))
+    #: The place or the number, as the practitioner wrote it.
+    place: Mapped[str] = mapped_column(String(200), default="")
+    with_whom: Mapped[str] = mapped_column(String(128), default="")
+    #: booked, confirmed, cancelled.
+    status: Mapped[str] = mapped_column(String(16), default="booked")
+    #: Moves so far; reminder ids include it, so a moved appointment gets new reminders.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Reminder(Base):
+    """One message we will start at a set time: an appointment reminder or a follow-up.
+
+    `key` is unique (for example "appt:7:v2:3d"): the row is made once, and the send turns
+    it into exactly one outbound message (dedupe key "reminder:<id>") in the same commit that
+    marks it sent, so a worker killed at any moment or a duplicated job never sends twice.
+    """
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    #: appointment, followup_check, followup_review.
+    kind: Mapped[str] = mapped_column(String(24))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), index=True)
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"), index=True)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    #: pending, sent, cancelled, skipped.
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    #: Why it was skipped (opted_out, no_safe_channel, no_safe_time, too_late).
+    reason: Mapped[str | None] = mapped_column(String(32))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The resident's answer (confirm, change, cancel; yes, no, help; a score 0-10).
+    answer: Mapped[str | None] = mapped_column(String(16))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Practitioner(Base):
     """A member of staff who works in the inbox. Created by `python -m api.admin`."""
 

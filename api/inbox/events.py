@@ -18,8 +18,9 @@ log = logging.getLogger(__name__)
 CHANNEL = "inbox:events"
 #: handoff: a conversation now waits for a person; message: a resident wrote while a person
 #: owns it; status: a delivery status changed; owner: claimed, handed back, resolved;
-#: note: a private note; flag: a safety flag raised or cleared.
-KINDS = {"handoff", "message", "status", "owner", "note", "flag"}
+#: note: a private note; flag: a safety flag raised or cleared; reminder: an answer to a
+#: reminder or follow-up; appointment: booked, moved or cancelled.
+KINDS = {"handoff", "message", "status", "owner", "note", "flag", "reminder", "appointment"}
 
 
 async def publish(redis: Redis, kind: str, conversation_id: int, **extra: Any) -> None:

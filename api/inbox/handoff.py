@@ -18,7 +18,18 @@ from api.db.models import Conversation, Owner
 from api.inbox.hours import OpeningHours
 
 #: Why a conversation was handed over (shown in the queue).
-REASONS = ("asked", "not_understood", "form", "safety", "stop_open_case", "kept")
+REASONS = (
+    "asked",
+    "not_understood",
+    "form",
+    "safety",
+    "stop_open_case",
+    "kept",
+    "appointment_change",
+    "followup_no",
+    "followup_help",
+    "followup_low",
+)
 #: Bot keys that ask for a person: the bot's own handoff, sent for "0", "human", ....
 BOT_HANDOFF_KEYS = frozenset({"human_requested"})
 

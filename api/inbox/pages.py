@@ -46,6 +46,10 @@ REASON_LABELS = {
     "safety": "Safety flag",
     "stop_open_case": "Texted STOP with an open case",
     "kept": "Wrote again (kept by you)",
+    "appointment_change": "Wants to change an appointment",
+    "followup_no": "Service has not been in touch",
+    "followup_help": "Asked for help at a follow-up",
+    "followup_low": "Low score at the review",
 }
 FLAG_LABELS = {
     "immediate_danger": "Immediate danger",

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db.models import Contact, Conversation, Message, Note, Owner, Practitioner, Referral
+from api.db.models import Appointment, Contact, Conversation, Message, Note, Owner, Practitioner, Referral
 from api.inbox.compose import aware
 
 STATUSES = ("open", "waiting", "human", "bot", "resolved", "all")
@@ -130,6 +130,7 @@ class ConversationView:
     referrals: list[Referral]
     assignee: Practitioner | None
     staff: list[Practitioner] = field(default_factory=list)
+    appointments: list[Appointment] = field(default_factory=list)
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -177,4 +178,12 @@ async def conversation_view(session: AsyncSession, conversation_id: int) -> Conv
         )
     )
     assignee = next((p for p in staff if p.id == conversation.assigned_to_id), None)
-    return ConversationView(conversation, contact, messages, notes, referrals, assignee, staff)
+    appointments = list(
+        await session.scalars(
+            select(Appointment)
+            .where(Appointment.contact_id == contact.id)
+            .order_by(Appointment.starts_at.desc())
+            .limit(5)
+        )
+    )
+    return ConversationView(conversation, contact, messages, notes, referrals, assignee, staff, appointments)

@@ -20,6 +20,8 @@ from api.deps import SessionDep, StateDep, require_practitioner
 from api.queue import enqueue_delivery
 from api.referrals.replies import referral_params
 from api.referrals.store import TransitionRefused, assign, change_status, normalize_reference
+from api.reminders.appointments import followups
+from api.reminders.send import schedule
 from api.worker.outbound import queue_reply
 
 router = APIRouter(prefix="/api/referrals", tags=["referrals"], dependencies=[Depends(require_practitioner)])
@@ -150,7 +152,14 @@ async def accept(session: SessionDep, state: StateDep, reference: str, body: _Bo
         change_status(session, referral, ReferralStatus.ACCEPTED, body.by)
     except TransitionRefused as exc:
         raise _refused(exc) from None
-    return await _tell_resident(session, state, referral, "referral_accepted")
+    # The two-week check and the review, whatever happens to this message.
+    checks = followups(referral.id, referral.contact_id, referral.conversation_id, state.settings, utcnow())
+    session.add_all(checks)
+    await session.flush()
+    decision = await _tell_resident(session, state, referral, "referral_accepted")
+    for check in checks:
+        await schedule(state.queue, check)
+    return decision
 
 
 @router.post("/{reference}/decline", response_model=Decision)

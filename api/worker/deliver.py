@@ -18,6 +18,8 @@ from api.db.models import Channel, Contact, Conversation, Direction, Message, ut
 from api.gateway.delivery import STATUS_RANK, rank_of, visible_status
 from api.inbox import events
 from api.inbox.compose import template_variables
+from api.queue import enqueue_delivery
+from api.reminders.fallback import sms_instead
 from api.transports.base import (
     AmbiguousSendError,
     Outgoing,
@@ -114,13 +116,18 @@ async def _deliver(deps: WorkerDeps, message_id: int) -> None:
             await session.commit()
             result = await deps.transport.send(outgoing)
         except PermanentSendError as exc:
+            assert conversation is not None
             message.status, message.status_rank, message.error_code = (
                 "failed",
                 STATUS_RANK["failed"],
                 exc.code,
             )
+            copy = await sms_instead(session, message, contact, conversation, exc.code)
             await session.commit()
             log.warning("message %s failed for good (%s)", message.id, exc.code)
+            if copy is not None:
+                log.info("message %s goes by SMS instead (message %s)", message.id, copy.id)
+                await enqueue_delivery(deps.redis, conversation.id, copy.id)
             return
         except AmbiguousSendError as exc:
             message.error_code = exc.code  # stays "sending": the next try looks it up first

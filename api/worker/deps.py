@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.bot_client import RasaClient
 from api.config import Settings
+from api.db.models import utcnow
 from api.db.session import make_engine, make_sessionmaker
 from api.directory import load_directory, role_names
 from api.inbox.hours import OpeningHours, load_hours
 from api.languages import Detector, load_languages
 from api.transports import make_transport
 from api.transports.base import Transport
+
+#: Test-only: seconds to add to the worker's clock for scheduled work (reminders).
+TEST_CLOCK_KEY = "test:clock:shift"
 
 
 @dataclass
@@ -32,6 +37,16 @@ class WorkerDeps:
     transport: Transport
     detector: Detector
     hours: OpeningHours
+
+    async def now(self) -> datetime:
+        """The time for scheduled work. In tests only, shifted by TEST_CLOCK_KEY (seconds in
+        Redis), so a test can run "at 10:00" whenever the suite runs; never in production."""
+        moment = utcnow()
+        if self.settings.environment == "test":
+            shift = await self.redis.get(TEST_CLOCK_KEY)
+            if shift:
+                moment += timedelta(seconds=float(shift))
+        return moment
 
 
 async def build(settings: Settings, redis: ArqRedis) -> WorkerDeps:

@@ -14,8 +14,10 @@ from typing import Any
 from arq.constants import in_progress_key_prefix, job_key_prefix
 from sqlalchemy import func, or_, select
 
-from api.db.models import Direction, InboundStatus, Message, utcnow
+from api.db.models import Direction, InboundStatus, Message, Reminder, utcnow
 from api.queue import DELIVER_CONVERSATION, PROCESS_CONVERSATION
+from api.reminders.send import SEND_REMINDER
+from api.reminders.send import job_id as reminder_job_id
 from api.worker.deps import WorkerDeps, deps_of
 
 log = logging.getLogger(__name__)
@@ -45,14 +47,22 @@ async def recover(ctx: dict[str, Any]) -> dict[str, int]:
             )
             .group_by(Message.conversation_id)
         )
+        due_reminders = list(
+            await session.scalars(
+                select(Reminder.id).where(Reminder.status == "pending", Reminder.due_at < cutoff).limit(1000)
+            )
+        )
         waiting_in, waiting_out = inbound.all(), outbound.all()
     for conversation_id, first_id in waiting_in:
         await _requeue(deps, PROCESS_CONVERSATION, conversation_id, f"in:{first_id}")
     for conversation_id, first_id in waiting_out:
         await _requeue(deps, DELIVER_CONVERSATION, conversation_id, f"out:{first_id}")
+    for reminder_id in due_reminders:
+        # A due reminder whose job Redis lost (or never got) is sent now: late, never skipped.
+        await _requeue(deps, SEND_REMINDER, reminder_id, reminder_job_id(reminder_id))
     if waiting_in or waiting_out:
         log.info("recovery: %d conversations to answer, %d to deliver", len(waiting_in), len(waiting_out))
-    return {"inbound": len(waiting_in), "outbound": len(waiting_out)}
+    return {"inbound": len(waiting_in), "outbound": len(waiting_out), "reminders": len(due_reminders)}
 
 
 async def _requeue(deps: WorkerDeps, function: str, conversation_id: int, job_id: str) -> None:

@@ -8,6 +8,7 @@ from arq import cron, func
 
 from api.config import Settings
 from api.queue import DELIVER_CONVERSATION, PROCESS_CONVERSATION, PURGE, redis_settings
+from api.reminders.send import SEND_REMINDER, send_reminder
 from api.worker import deps as worker_deps
 from api.worker.deliver import deliver_conversation
 from api.worker.recovery import recover
@@ -31,6 +32,8 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
             func(process_conversation, name=PROCESS_CONVERSATION, max_tries=MAX_TRIES),
             func(deliver_conversation, name=DELIVER_CONVERSATION, max_tries=MAX_TRIES),
             func(purge, name=PURGE, max_tries=3),
+            # Retried only to wait for the resident's safe time; the send itself is idempotent.
+            func(send_reminder, name=SEND_REMINDER, max_tries=MAX_TRIES),
         ],
         "cron_jobs": [
             cron(recover, second=set(range(0, 60, 15)), run_at_startup=True, unique=True, timeout=60),

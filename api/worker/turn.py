@@ -21,11 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.bot_client import BotReply, BotUnavailable
 from api.conversations import bot_may_answer, transition
 from api.db.models import Contact, Conversation, Direction, InboundStatus, Message, Owner, utcnow
-from api.inbox import handoff
+from api.inbox import events, handoff
 from api.keywords import keyword_of
 from api.languages import normalize_digits
 from api.queue import enqueue_delivery
 from api.referrals.replies import complete
+from api.reminders.replies import answer as reminder_answer
 from api.safety.phrases import screen
 from api.safety.step import categories, crisis_language, from_bot, raise_flag
 from api.worker.deps import WorkerDeps, backoff, deps_of
@@ -111,6 +112,14 @@ async def _turn(
         language = crisis_language(contact, message.body, hits, deps.settings.default_language, deps.detector)
         replies = raise_flag(session, conversation, message, categories(hits))
         await _send_now(deps, session, conversation, message, language, replies)
+        return
+
+    # A reply to a reminder or follow-up (1/2/3, CONFIRM, CANCEL...) comes before keywords:
+    # CANCEL here cancels the appointment, it does not opt the resident out.
+    to_reminder = await reminder_answer(session, conversation, contact, message.body, utcnow(), deps.hours)
+    if to_reminder is not None:
+        await _send_now(deps, session, conversation, message, language, to_reminder.replies)
+        await events.publish(deps.redis, "reminder", conversation.id)
         return
 
     keyword = keyword_of(message.body)

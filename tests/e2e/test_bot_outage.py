@@ -94,6 +94,6 @@ def test_action_server_down_then_up(healthy: Stack, gateway: Gateway, db: Databa
         assert len(resident.outbox()) == 1
         assert _inbound_statuses(db, resident) == ["received"]
     replies = resident.wait_replies(2, timeout=30)
-    assert [r["key"] for r in replies] == ["holding", "human_requested"]
+    assert [r["key"] for r in replies] == ["holding", "handoff_open"]
     time.sleep(2)
     assert len(resident.outbox()) == 2

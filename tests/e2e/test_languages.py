@@ -90,7 +90,7 @@ def test_the_language_menu_works_while_waiting_for_a_person(
     healthy: Stack, gateway: Gateway, db: Database
 ) -> None:
     resident = Resident(gateway)
-    assert keys(converse(resident, db, "0")) == ["human_requested"]
+    assert keys(converse(resident, db, "0")) == ["handoff_open"]
     assert keys(converse(resident, db, "LANG")) == ["language_menu"]
     chosen = converse(resident, db, "5")
     assert keys(chosen)[0] == "language_set" and chosen[0]["body"] == render("language_set", "ro")[1]

@@ -95,7 +95,7 @@ def test_no_to_carrying_on_deletes_the_answers(healthy: Stack, gateway: Gateway,
 def test_a_person_instead_keeps_the_answers(healthy: Stack, gateway: Gateway, db: Database) -> None:
     resident, _ = start(gateway, db)
     answer(resident, db, "my rent is behind", "1")
-    assert answer(resident, db, "0") == ["human_requested"]
+    assert answer(resident, db, "0") == ["handoff_open"]
     [conversation] = db.rows(
         "SELECT c.owner FROM conversations c JOIN contacts p ON c.contact_id = p.id WHERE p.phone = :p",
         p=resident.number,

@@ -93,7 +93,7 @@ def test_a_resident_waiting_for_a_person_still_gets_the_routes(
     healthy: Stack, gateway: Gateway, db: Database
 ) -> None:
     resident = Resident(gateway)
-    assert keys(converse(resident, db, "0")) == ["human_requested"]
+    assert keys(converse(resident, db, "0")) == ["handoff_open"]
     assert keys(converse(resident, db, "i cant breathe and my chest hurts")) == ["safety_medical_emergency"]
 
 
@@ -166,11 +166,10 @@ def test_in_the_inbox_a_flag_is_shown_first_and_cleared_only_with_a_note(
     account = make_account(healthy, name="Amina Bello")
     inbox = logged_in(gateway.base_url, account)
     queue = inbox.get("/inbox").text
-    first_row = queue.index('class="row')
-    assert queue.index(f'data-conversation="{cid}"') < queue.index(
-        f'data-conversation="{conversation_of(db, waiting)["id"]}"'
-    )
-    assert "Safety: Immediate danger" in queue[first_row : first_row + 600]
+    row = queue.index(f'data-conversation="{cid}"')
+    assert row < queue.index(f'data-conversation="{conversation_of(db, waiting)["id"]}"')
+    assert "Safety: Immediate danger" in queue[row : queue.index("</li>", row)]
+    assert 'class="row flagged"' in queue[row - 40 : row]
     page = inbox.get(f"/inbox/conversations/{cid}").text
     assert "Clear the safety flag" in page
     no_note = inbox.post(f"/inbox/conversations/{cid}/safety/clear", {"note": " "})

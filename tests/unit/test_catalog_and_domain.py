@@ -11,6 +11,7 @@ from api import explain, handoff_text, referral_text
 from api.i18n import render
 from api.messages import MESSAGES
 from api.referrals import replies
+from api.reminders import text as reminder_text
 from api.safety import step
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +49,7 @@ def test_actions_only_send_catalog_keys() -> None:
 
 def test_english_catalog_text_is_the_source_text() -> None:
     # Plain-language measures for every message are in test_plain_language.py.
-    composed = explain.KEYS | referral_text.KEYS | handoff_text.KEYS
+    composed = explain.KEYS | referral_text.KEYS | handoff_text.KEYS | reminder_text.KEYS
     for key, source in MESSAGES.items():
         if key not in composed:
             assert render(key, "en")[1] == source

@@ -1,0 +1,137 @@
+"""Sending a due reminder or follow-up: at least once, never twice, never where unsafe.
+
+The job runs at the reminder's due time (an arq deferred job). In ONE commit it adds the
+outbound message (dedupe key "reminder:<id>", unique in the database) and marks the reminder
+sent; delivery then goes through the usual idempotent send. So a job run twice, a worker
+killed at any instant, or Redis losing the job (the recovery sweep re-queues due reminders)
+never produces a second text, and a due reminder is never skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from arq import Retry
+from arq.connections import ArqRedis
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.db.models import Appointment, Author, Contact, Conversation, Reminder
+from api.inbox.compose import aware, whatsapp_window_open
+from api.queue import enqueue_delivery
+from api.reminders.reach import preferences, reach
+from api.worker.deps import WorkerDeps, deps_of
+from api.worker.outbound import queue_reply
+
+log = logging.getLogger(__name__)
+
+SEND_REMINDER = "send_reminder"
+#: The catalog key each kind of reminder sends.
+KEYS = {
+    "appointment": "appt_reminder",
+    "followup_check": "followup_check",
+    "followup_review": "followup_review",
+}
+
+
+def job_id(reminder_id: int) -> str:
+    return f"reminder:{reminder_id}"
+
+
+async def schedule(queue: ArqRedis, reminder: Reminder) -> None:
+    """Queue the send for the due time; if Redis fails, the recovery sweep finds it when due."""
+    try:
+        await queue.enqueue_job(
+            SEND_REMINDER, reminder.id, _job_id=job_id(reminder.id), _defer_until=reminder.due_at
+        )
+    except Exception:  # noqa: BLE001 - the database row is the truth
+        log.warning("could not queue reminder %s; the recovery sweep will", reminder.id)
+
+
+def appointment_params(appointment: Appointment) -> dict[str, Any]:
+    return {
+        "appointment": {
+            "starts_at": _aware(appointment.starts_at).isoformat(),
+            "kind": appointment.kind,
+            "place": appointment.place,
+            "with_whom": appointment.with_whom,
+        }
+    }
+
+
+async def send_reminder(ctx: dict[str, Any], reminder_id: int) -> str:
+    deps = deps_of(ctx)
+    async with deps.sessions() as session:
+        reminder = await session.get(Reminder, reminder_id)
+        if reminder is None or reminder.status != "pending":
+            return "done already"
+        outcome = await _send(deps, session, reminder, await deps.now())
+    return outcome
+
+
+async def _send(deps: WorkerDeps, session: AsyncSession, reminder: Reminder, now: datetime) -> str:
+    conversation = await session.get(Conversation, reminder.conversation_id)
+    contact = await session.get(Contact, reminder.contact_id)
+    assert conversation is not None and contact is not None
+    params: dict[str, Any] | None = None
+    appointment = None
+    if reminder.appointment_id is not None:
+        appointment = await session.get(Appointment, reminder.appointment_id)
+        assert appointment is not None
+        if appointment.status == "cancelled" or f":v{appointment.version}:" not in reminder.key:
+            return await _close(session, reminder, "cancelled", None)
+        if _aware(appointment.starts_at) <= now:
+            return await _close(session, reminder, "skipped", "too_late")
+        params = appointment_params(appointment)
+    how = reach(contact, conversation, await preferences(session, contact), now)
+    if how.channel is None:
+        return await _close(session, reminder, "skipped", how.reason)
+    if how.not_before is not None:
+        # Not a time the resident said is safe: wait for it, if it comes before the appointment.
+        if appointment is not None and how.not_before >= _aware(appointment.starts_at):
+            return await _close(session, reminder, "skipped", "no_safe_time")
+        reminder.due_at = how.not_before
+        await session.commit()
+        raise Retry(defer=how.not_before - now)
+    key = KEYS[reminder.kind]
+    content_sid = None
+    channel = how.channel
+    if channel == "whatsapp" and not whatsapp_window_open(conversation, now):
+        content_sid = deps.settings.whatsapp_templates.get(key)
+        if content_sid is None:
+            return await _close(session, reminder, "skipped", "no_template")
+    language = contact.language or deps.settings.default_language
+    try:
+        message = await queue_reply(
+            session, conversation, language, key, f"reminder:{reminder.id}", params, Author.SYSTEM
+        )
+        if message is not None:
+            message.channel = channel
+            message.content_sid = content_sid
+            await session.flush()
+            reminder.message_id = message.id
+        reminder.status, reminder.sent_at = "sent", now
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()  # another run of this job got there first
+        return "done already"
+    if reminder.message_id is not None:
+        await enqueue_delivery(deps.redis, conversation.id, reminder.message_id)
+    log.info("reminder %s sent (%s)", reminder.id, reminder.kind)
+    return "sent"
+
+
+async def _close(session: AsyncSession, reminder: Reminder, status: str, reason: str | None) -> str:
+    reminder.status, reminder.reason = status, reason
+    await session.commit()
+    log.info("reminder %s %s (%s)", reminder.id, status, reason)
+    return status
+
+
+def _aware(value: datetime) -> datetime:
+
+    result = aware(value)
+    assert result is not None
+    return result
