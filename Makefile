@@ -8,7 +8,7 @@ BOT_DATA := config.yml domain.yml $(shell find data/nlu data/rules data/stories 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run chat user test lint validate test-bot train messages messages-compile text-report migrate bench clean
+.PHONY: help setup run chat user test lint validate test-bot train messages messages-compile text-report migrate bench bench-reminders faults-reminders clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -57,10 +57,16 @@ messages-compile: ## Compile the catalogs (.po to .mo)
 migrate: .env ## Apply database migrations (Alembic)
 	$(APP)/alembic upgrade head
 
-bench: ## Benchmarks (see bench/README.md)
+bench: ## Benchmarks (see docs/benchmarks.md)
 	$(APP)/python -m bench.ack
 	$(APP)/python -m bench.languages
 	$(APP)/python -m bench.safety
+
+bench-reminders: ## 10,000 reminders due in one minute: time to send all, lateness, duplicates, missing
+	$(APP)/python -m bench.reminders
+
+faults-reminders: ## The same with the worker killed (SIGKILL) again and again and Redis restarted once
+	$(APP)/python -m bench.reminders --faults
 
 .venv/.done: requirements/app.txt requirements/dev.txt
 	$(PYTHON) -m venv .venv

@@ -38,7 +38,9 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         "cron_jobs": [
             cron(recover, second=set(range(0, 60, 15)), run_at_startup=True, unique=True, timeout=60),
             # Daily at 03:10, a quiet hour.
-            cron(purge, hour={3}, minute={10}, unique=True, timeout=600),
+            # A short timeout: arq keeps a killed worker's jobs "in progress" for the longest
+            # timeout plus 10 s, so a long one would delay recovery. Purging resumes next day.
+            cron(purge, hour={3}, minute={10}, unique=True, timeout=60),
         ],
         "on_startup": startup,
         "on_shutdown": shutdown,

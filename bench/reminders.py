@@ -1,0 +1,361 @@
+"""Benchmark and fault test: 10,000 reminders due in the same minute.
+
+    make bench-reminders     # python -m bench.reminders [--count 10000]
+    make faults-reminders    # python -m bench.reminders --faults [--count 3000]
+
+Starts Redis (appendonly, noeviction), the gateway and one worker on free ports, with the
+Twilio transport pointed at the local fake Twilio API (tests/fakes/twilio_api.py), which
+records every message it accepts. Seeds `count` residents, each with an appointment
+tomorrow and one reminder due within the same minute, queued as the API queues them (arq
+deferred jobs). Then waits until every reminder is sent or the time limit passes.
+
+Counts: sent (reminders marked sent), missing (due but never reached the fake API),
+duplicates (a resident who got more than one text at the fake API), and lateness (Twilio's
+acceptance time minus the due time). With --faults the worker is killed with SIGKILL every
+few seconds and started again, and Redis is killed once and restarted (its append-only file
+keeps the queue): duplicates and missing must both stay zero.
+
+Writes bench/results/reminders.json (or reminders-faults.json) and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from arq import create_pool
+from sqlalchemy import insert, text
+
+from api.db.models import Appointment, Contact, Conversation, Reminder
+from api.db.session import make_engine
+from api.queue import redis_settings
+from api.reminders.send import SEND_REMINDER, job_id
+from api.reminders.timing import LONDON
+from api.worker.deps import TEST_CLOCK_KEY
+from bench.ack import percentile, rss_mb
+from scripts.stack import ROOT, Stack, StackConfig, free_port, http_ok
+from tests.support import DEV_TOKEN, wait_for
+
+ACCOUNT = "AC" + "5" * 32
+RESULTS = ROOT / "bench" / "results"
+
+
+def phone(n: int) -> str:
+    return f"+4479111{n:05d}"
+
+
+async def seed(database_url: str, count: int, first_due: datetime) -> None:
+    """Residents, conversations, appointments and reminders, in bulk (the API's rows)."""
+    engine = make_engine(database_url)
+    now = datetime.now(UTC)
+    try:
+        async with engine.begin() as db:
+            await db.execute(
+                insert(Contact),
+                [
+                    {
+                        "id": n,
+                        "uid": f"b{n:031d}",
+                        "phone": phone(n),
+                        "language": "en",
+                        "phone_valid": True,
+                        "created_at": now,
+                    }
+                    for n in range(1, count + 1)
+                ],
+            )
+            await db.execute(
+                insert(Conversation),
+                [
+                    {
+                        "id": n,
+                        "contact_id": n,
+                        "channel": "sms",
+                        "owner": "bot",
+                        "keep_assigned": False,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for n in range(1, count + 1)
+                ],
+            )
+            await db.execute(
+                insert(Appointment),
+                [
+                    {
+                        "id": n,
+                        "contact_id": n,
+                        "conversation_id": n,
+                        "starts_at": first_due + timedelta(days=1),
+                        "kind": "gp",
+                        "place": "Green Street Surgery",
+                        "with_whom": "Sam",
+                        "status": "booked",
+                        "version": 1,
+                        "created_by": "bench",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for n in range(1, count + 1)
+                ],
+            )
+            # Spread evenly over one minute.
+            await db.execute(
+                insert(Reminder),
+                [
+                    {
+                        "id": n,
+                        "key": f"appt:{n}:v1:1d",
+                        "kind": "appointment",
+                        "contact_id": n,
+                        "conversation_id": n,
+                        "appointment_id": n,
+                        "due_at": first_due + timedelta(seconds=60 * (n - 1) / count),
+                        "status": "pending",
+                        "created_at": now,
+                    }
+                    for n in range(1, count + 1)
+                ],
+            )
+    finally:
+        await engine.dispose()
+
+
+async def enqueue_all(redis_url: str, queue: str, count: int, first_due: datetime) -> None:
+    pool = await create_pool(redis_settings(redis_url), default_queue_name=queue)
+    try:
+        # Daytime for the worker's scheduled work, whatever the hour of this run.
+        local = datetime.now(LONDON)
+        if not 10 <= local.hour < 19:
+            await pool.set(TEST_CLOCK_KEY, str((local.replace(hour=12, minute=0) - local).total_seconds()))
+        for start in range(1, count + 1, 500):
+            await asyncio.gather(
+                *(
+                    pool.enqueue_job(
+                        SEND_REMINDER,
+                        n,
+                        _job_id=job_id(n),
+                        _defer_until=first_due + timedelta(seconds=60 * (n - 1) / count),
+                    )
+                    for n in range(start, min(count, start + 499) + 1)
+                )
+            )
+    finally:
+        await pool.aclose()
+
+
+def fake_sent(url: str) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = httpx.get(url + "/_fake/sent", timeout=60).json()
+    return result
+
+
+def count_sent(database_url: str) -> int:
+    async def go() -> int:
+        engine = make_engine(database_url)
+        try:
+            async with engine.connect() as db:
+                query = text("SELECT count(*) FROM reminders WHERE status = 'sent'")
+                return int((await db.execute(query)).scalar_one())
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+def lateness_from_db(database_url: str) -> list[float]:
+    """Seconds from each reminder's due time to the provider accepting its text (our sent_at)."""
+
+    async def go() -> list[float]:
+        engine = make_engine(database_url)
+        try:
+            async with engine.connect() as db:
+                rows = await db.execute(
+                    text(
+                        "SELECT r.due_at, m.sent_at FROM reminders r JOIN messages m ON m.id = r.message_id"
+                        " WHERE m.sent_at IS NOT NULL"
+                    )
+                )
+                return [(_utc(sent) - _utc(due)).total_seconds() for due, sent in rows]
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+def sent_times(database_url: str) -> list[Any]:
+    async def go() -> list[Any]:
+        engine = make_engine(database_url)
+        try:
+            async with engine.connect() as db:
+                rows = await db.execute(text("SELECT sent_at FROM messages WHERE sent_at IS NOT NULL"))
+                return [row[0] for row in rows]
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+def _utc(value: Any) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def run(count: int, faults: bool, limit: float) -> dict[str, Any]:
+    var = Path(tempfile.mkdtemp(prefix="bench-reminders-"))
+    fake_port = free_port()
+    fake = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.fakes.twilio_api",
+            "--port",
+            str(fake_port),
+            "--account-sid",
+            ACCOUNT,
+            "--auth-token",
+            DEV_TOKEN,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    fake_url = f"http://127.0.0.1:{fake_port}"
+    stack = Stack(
+        StackConfig(
+            env={
+                "ENVIRONMENT": "test",
+                "DATABASE_URL": f"sqlite:///{var}/app.db",
+                "TWILIO_AUTH_TOKEN": DEV_TOKEN,
+                "TWILIO_ACCOUNT_SID": ACCOUNT,
+                "TWILIO_FROM_SMS": "+447700100200",
+                "TWILIO_API_BASE_URL": fake_url,
+                "TRANSPORT": "twilio",
+                "RASA_TOKEN": "bench-rasa-token",
+                "QUEUE_NAME": "bench:reminders",
+                "RECOVERY_AFTER": "10",
+                "LOG_LEVEL": "WARNING",
+            },
+            var_dir=var,
+            gateway_port=free_port(),
+            rasa_port=free_port(),
+            actions_port=free_port(),
+            redis_port=free_port(),
+        )
+    )
+    kills = redis_restarts = 0
+    try:
+        wait_for(lambda: http_ok(fake_url + "/_fake/health"), 20, what="fake Twilio")
+        stack.migrate()
+        stack.start(["redis"])
+        first_due = (datetime.now(UTC) + timedelta(seconds=25 + count / 1000)).replace(microsecond=0)
+        asyncio.run(seed(stack.env["DATABASE_URL"], count, first_due))
+        asyncio.run(enqueue_all(stack.env["REDIS_URL"], stack.env["QUEUE_NAME"], count, first_due))
+        stack.start(["worker"])
+        worker_mb = rss_mb(stack.services["worker"].process.pid)  # type: ignore[union-attr]
+        deadline = time.monotonic() + limit
+        next_kill = time.monotonic() + 3
+        redis_killed = False
+        while time.monotonic() < deadline:
+            sent = count_sent(stack.env["DATABASE_URL"])
+            if sent >= count and len(fake_sent(fake_url)) >= count:
+                break
+            if faults and datetime.now(UTC) > first_due and time.monotonic() >= next_kill:
+                stack.signal_service("worker", signal.SIGKILL)
+                stack.services["worker"].process.wait()  # type: ignore[union-attr]
+                stack.services["worker"].process = None
+                kills += 1
+                if not redis_killed and sent > count // 3:
+                    stack.signal_service("redis", signal.SIGKILL)
+                    stack.services["redis"].process.wait()  # type: ignore[union-attr]
+                    stack.services["redis"].process = None
+                    stack.start(["redis"])
+                    redis_killed, redis_restarts = True, 1
+                stack.start(["worker"])
+                next_kill = time.monotonic() + 3
+            time.sleep(0.5)
+        if faults:
+            # Let the recovery sweep finish the last ones after the final kill.
+            # arq frees a killed worker's jobs after its longest job timeout (60 s) plus 10 s.
+            try:
+                wait_for(lambda: len(fake_sent(fake_url)) >= count or None, 200, what="every text")
+            except AssertionError:
+                pass  # reported as missing below
+            time.sleep(5)  # anything doubled would arrive now
+        records = fake_sent(fake_url)
+        last_sent = max((_utc(s) for s in sent_times(stack.env["DATABASE_URL"])), default=first_due)
+    finally:
+        stack.stop()
+        fake.terminate()
+        fake.wait(10)
+    per_number: dict[str, int] = {}
+    for record in records:
+        per_number[record["To"]] = per_number.get(record["To"], 0) + 1
+    lateness = lateness_from_db(stack.env["DATABASE_URL"])
+    last_due = first_due + timedelta(seconds=60 * (count - 1) / count)
+    return {
+        "machine": f"{platform.machine()}, {len(os.sched_getaffinity(0))} cores",
+        "count": count,
+        "faults": faults,
+        "worker_kills": kills,
+        "redis_restarts": redis_restarts,
+        "texts_at_provider": len(records),
+        "missing": sum(1 for n in range(1, count + 1) if phone(n) not in per_number),
+        "duplicates": sum(c - 1 for c in per_number.values() if c > 1),
+        "all_sent_after_last_due_s": (last_sent - last_due).total_seconds(),
+        "lateness_s": {
+            "p50": percentile(lateness, 50),
+            "p95": percentile(lateness, 95),
+            "p99": percentile(lateness, 99),
+            "max": max(lateness, default=float("nan")),
+        },
+        "worker_rss_mb_at_start": round(worker_mb, 1),
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=None)
+    parser.add_argument(
+        "--faults", action="store_true", help="kill the worker repeatedly, restart Redis once"
+    )
+    parser.add_argument("--limit", type=float, default=600, help="give up after this many seconds")
+    args = parser.parse_args()
+    count = args.count or (3000 if args.faults else 10_000)
+    result = run(count, args.faults, args.limit)
+    RESULTS.mkdir(exist_ok=True)
+    name = "reminders-faults.json" if args.faults else "reminders.json"
+    (RESULTS / name).write_text(json.dumps(result, indent=2) + "\n")
+    late = result["lateness_s"]
+    print(f"reminders due in one minute: {count}{' (with faults)' if args.faults else ''}")
+    print(f"  texts at the provider  {result['texts_at_provider']}")
+    print(f"  missing                {result['missing']}")
+    print(f"  duplicates             {result['duplicates']}")
+    if args.faults:
+        print(
+            f"  worker SIGKILLs        {result['worker_kills']}   Redis restarts {result['redis_restarts']}"
+        )
+    print(f"  all sent, after the last was due   {result['all_sent_after_last_due_s']:.1f} s")
+    print(
+        f"  lateness p50 {late['p50']:.1f} s   p95 {late['p95']:.1f} s"
+        f"   p99 {late['p99']:.1f} s   max {late['max']:.1f} s"
+    )
+    print(f"  written to bench/results/{name}")
+    if result["missing"] or result["duplicates"]:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
