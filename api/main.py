@@ -27,6 +27,7 @@ from api.routes import (
     dev,
     health,
     inbox_actions,
+    inbox_appointments,
     inbox_auth,
     inbox_pages,
     referrals,
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(inbox_auth.router)
     app.include_router(inbox_pages.router)
     app.include_router(inbox_actions.router)
+    app.include_router(inbox_appointments.router)
     app.mount("/inbox/static", StaticFiles(directory=INBOX_DIR / "static"), name="inbox-static")
     app.add_exception_handler(LoginNeeded, _to_login)
     app.add_exception_handler(StarletteHTTPException, _inbox_errors)

@@ -271,7 +271,9 @@ def run(count: int, faults: bool, limit: float) -> dict[str, Any]:
             sent = count_sent(stack.env["DATABASE_URL"])
             if sent >= count and len(fake_sent(fake_url)) >= count:
                 break
-            if faults and datetime.now(UTC) > first_due and time.monotonic() >= next_kill:
+            # Kill while the reminders fall due and are sent (up to a minute after the last is due).
+            killing = first_due < datetime.now(UTC) < first_due + timedelta(seconds=120)
+            if faults and killing and sent < count and time.monotonic() >= next_kill:
                 stack.signal_service("worker", signal.SIGKILL)
                 stack.services["worker"].process.wait()  # type: ignore[union-attr]
                 stack.services["worker"].process = None

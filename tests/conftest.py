@@ -69,7 +69,10 @@ def stack(var_dir: Path) -> Iterator[Stack]:
             "OPENING_HOURS_FILE": str(ROOT / "tests" / "fixtures" / "always_open.yml"),
             # Many logins from one address in the suite; the per-name limit is tested.
             "INBOX_LOGIN_IP_LIMIT": "1000",
-            "WHATSAPP_TEMPLATES": '{"canned_wait": "HXtestwaittemplate0000000000000000"}',
+            "WHATSAPP_TEMPLATES": (
+                '{"canned_wait": "HXtestwaittemplate0000000000000000",'
+                ' "appt_reminder": "HXtestremindertemplate000000000000"}'
+            ),
         },
         var_dir=var_dir,
         gateway_port=free_port(),

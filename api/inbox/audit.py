@@ -24,6 +24,9 @@ ACTIONS = frozenset(
         "export",
         "audit_viewed",
         "safety_flag_cleared",
+        "appointment_booked",
+        "appointment_moved",
+        "appointment_cancelled",
     }
 )
 

@@ -70,8 +70,13 @@ def whatsapp_window_open(conversation: Conversation, now: datetime) -> bool:
 
 
 def template_variables(params: Mapping[str, Any] | None) -> str:
-    """Twilio's ContentVariables: the template's {{1}}, {{2}} in the params' order."""
-    return json.dumps({str(n): str(v) for n, v in enumerate((params or {}).values(), start=1)})
+    """Twilio's ContentVariables: the template's {{1}}, {{2}}: the ones worked out when the
+    message was made (a reminder's day and place, in the resident's language), else the
+    params in order."""
+    params = params or {}
+    if "content_variables" in params:
+        return json.dumps(params["content_variables"])
+    return json.dumps({str(n): str(v) for n, v in enumerate(params.values(), start=1)})
 
 
 def plan(

@@ -19,9 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import Appointment, Author, Contact, Conversation, Reminder
+from api.i18n import locale_of, translations
 from api.inbox.compose import aware, whatsapp_window_open
+from api.messages import MESSAGES
 from api.queue import enqueue_delivery
 from api.reminders.reach import preferences, reach
+from api.reminders.text import parts
 from api.worker.deps import WorkerDeps, deps_of
 from api.worker.outbound import queue_reply
 
@@ -110,6 +113,11 @@ async def _send(deps: WorkerDeps, session: AsyncSession, reminder: Reminder, now
         if message is not None:
             message.channel = channel
             message.content_sid = content_sid
+            if content_sid is not None and params is not None:
+                found = parts(
+                    params["appointment"], locale_of(language), translations(language).gettext, MESSAGES
+                )
+                message.params = {**params, "content_variables": {"1": found["when"], "2": found["where"]}}
             await session.flush()
             reminder.message_id = message.id
         reminder.status, reminder.sent_at = "sent", now

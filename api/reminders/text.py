@@ -29,14 +29,20 @@ def when(starts_at: str, locale: str) -> str:
     return str(get_datetime_format("medium", locale=locale)).replace("{1}", day).replace("{0}", clock)
 
 
+def parts(
+    appointment: Mapping[str, Any], locale: str, tr: Callable[[str], str], catalog: Mapping[str, str]
+) -> dict[str, str]:
+    """The message's %(when)s and %(where)s; also a WhatsApp template's {{1}} and {{2}}."""
+    where = tr(catalog[WHERE[str(appointment["kind"])]]) % {"place": appointment.get("place", "")}
+    if appointment.get("with_whom"):
+        where += " " + tr(catalog["appt_with"]) % {"who": appointment["with_whom"]}
+    return {"when": when(str(appointment["starts_at"]), locale), "where": where}
+
+
 def compose(
     key: str, params: Mapping[str, Any], locale: str, tr: Callable[[str], str], catalog: Mapping[str, str]
 ) -> str:
-    appointment = params["appointment"]
-    parts = {"when": when(str(appointment["starts_at"]), locale)}
-    if key != "appt_cancelled":
-        where = tr(catalog[WHERE[str(appointment["kind"])]]) % {"place": appointment.get("place", "")}
-        if appointment.get("with_whom"):
-            where += " " + tr(catalog["appt_with"]) % {"who": appointment["with_whom"]}
-        parts["where"] = where
-    return tr(catalog[key]) % parts
+    found = parts(params["appointment"], locale, tr, catalog)
+    if key == "appt_cancelled":
+        found.pop("where")
+    return tr(catalog[key]) % found

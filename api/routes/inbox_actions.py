@@ -44,7 +44,7 @@ async def _load(db: SessionDep, conversation_id: int) -> Conversation:
     return conversation
 
 
-def _must_own(conversation: Conversation, staff: Staff) -> None:
+def must_own(conversation: Conversation, staff: Staff) -> None:
     taken_by_other = conversation.owner == Owner.HUMAN.value and conversation.assigned_to_id != staff.id
     if taken_by_other and not staff.is_admin:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Another member of the team has this conversation.")
@@ -69,7 +69,7 @@ async def _done(
 @router.post("/{conversation_id}/claim")
 async def claim(db: SessionDep, state: StateDep, staff: ActingDep, conversation_id: int) -> Response:
     conversation = await _load(db, conversation_id)
-    _must_own(conversation, staff)
+    must_own(conversation, staff)
     _take(conversation, staff.id)
     await _done(db, state, conversation, staff, "claimed")
     return _back(conversation_id, done="claimed")
@@ -99,7 +99,7 @@ async def assign(
 @router.post("/{conversation_id}/handback")
 async def hand_back(db: SessionDep, state: StateDep, staff: ActingDep, conversation_id: int) -> Response:
     conversation = await _load(db, conversation_id)
-    _must_own(conversation, staff)
+    must_own(conversation, staff)
     if conversation.owner in (Owner.BOT.value, Owner.RESOLVED.value):
         return _back(conversation_id, error="The bot already has this conversation.")
     transition(conversation, Owner.BOT)
@@ -124,7 +124,7 @@ async def resolve(
     keep: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     conversation = await _load(db, conversation_id)
-    _must_own(conversation, staff)
+    must_own(conversation, staff)
     if conversation.owner == Owner.RESOLVED.value:
         return _back(conversation_id, error="This conversation is already resolved.")
     transition(conversation, Owner.RESOLVED)
@@ -219,7 +219,7 @@ async def reply(
     A refused reply shows the page again with the error and the typed text kept.
     """
     conversation = await _load(db, conversation_id)
-    _must_own(conversation, staff)
+    must_own(conversation, staff)
     typed = text.strip()
     key = canned or SHORTCUTS.get(typed) or None
 

@@ -6,6 +6,7 @@ field), so another site cannot log a practitioner into an account of its choosin
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from typing import Annotated
 
@@ -28,6 +29,10 @@ LOGIN_COOKIE = "inbox_login"
 WRONG = "The name, password or code is not right. Please try again."
 PAUSED = "Too many tries. Please wait {minutes} minutes, or ask an admin for help."
 EXPIRED = "The login form had expired. Please try again."
+
+
+def _code_key(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()[:24]
 
 
 def _login_page(
@@ -87,7 +92,11 @@ async def login(
     fresh = (
         step is not None
         and person is not None
-        and await state.queue.set(f"inbox:totp-used:{person.id}:{step}", 1, nx=True, ex=180)
+        # Keyed by the account's secret (hashed), not its row id: deployments sharing one
+        # Redis cannot block each other's codes.
+        and await state.queue.set(
+            f"inbox:totp-used:{_code_key(person.totp_secret)}:{step}", 1, nx=True, ex=180
+        )
     )
     if person is None or not person.active or not password_ok or not fresh:
         await throttle.failed(name, client)

@@ -8,7 +8,7 @@ tests/unit/test_reminder_timing.py.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -295,3 +295,40 @@ def test_plan_uses_the_configured_offsets() -> None:
     )  # type: ignore[call-arg]
     keys_ = [r.key for r in plan(appointment, settings, datetime(2030, 1, 1, 9, 0, tzinfo=UTC))]
     assert keys_ == ["appt:7:v2:2d", "appt:7:v2:3h"]
+
+
+def test_practitioners_book_move_and_cancel_in_the_inbox(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
+    from tests.inbox_support import logged_in, make_account
+
+    resident = resident_in(gateway, db, "en")
+    cid = third_conversation(db, resident)
+    inbox = logged_in(gateway.base_url, make_account(healthy, name="Jo Reid"))
+    day = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    form = {"day": day, "at": "11:15", "kind": "library", "place": "Stratford Library", "with_whom": "Jo"}
+    refused = inbox.post(f"/inbox/conversations/{cid}/appointments", {**form, "with_whom": "the debt team"})
+    assert refused.status_code == 422 and "debt" in refused.text
+    assert inbox.post(f"/inbox/conversations/{cid}/appointments", {**form, "at": "25:99"}).status_code == 422
+    before = len(resident.outbox())
+    assert inbox.post(f"/inbox/conversations/{cid}/appointments", form).status_code == 303
+    [appointment] = db.rows("SELECT * FROM appointments WHERE conversation_id = :c", c=cid)
+    assert (appointment["kind"], appointment["created_by"]) == ("library", "Jo Reid")
+    page = inbox.get(f"/inbox/conversations/{cid}").text
+    assert "Stratford Library" in page and "11:15" in page
+    assert (
+        inbox.post(f"/inbox/appointments/{appointment['id']}/move", {"day": day, "at": "15:45"}).status_code
+        == 303
+    )
+    assert inbox.post(f"/inbox/appointments/{appointment['id']}/cancel").status_code == 303
+    assert (
+        inbox.post(f"/inbox/appointments/{appointment['id']}/cancel").status_code == 422
+    )  # already cancelled
+    release_deferred(db, resident.number)
+    notices = resident.wait_replies(before + 3, timeout=30)[before:]
+    assert [m["key"] for m in notices] == ["appt_booked", "appt_moved", "appt_cancelled"]
+    assert "Stratford Library" in notices[0]["body"]
+    actions = [
+        r["action"] for r in db.rows("SELECT action FROM audit_events WHERE conversation_id = :c", c=cid)
+    ]
+    assert {"appointment_booked", "appointment_moved", "appointment_cancelled"} <= set(actions)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 import time
@@ -17,6 +18,7 @@ from arq import create_pool
 from api.queue import DELIVER_CONVERSATION, redis_settings
 from scripts.stack import ROOT, Stack, StackConfig, free_port, http_ok
 from tests.inbox_support import logged_in, make_account
+from tests.reminder_support import book, daytime, make_due, reminder_rows
 from tests.support import Database, Gateway, Resident, release_deferred, wait_for
 
 pytestmark = pytest.mark.stack
@@ -80,6 +82,7 @@ def twilio_stack(stack: Stack, fake_twilio: FakeTwilio) -> Iterator[Stack]:
                         "ENVIRONMENT",
                         "RASA_TOKEN",
                         "WHATSAPP_TEMPLATES",
+                        "PRACTITIONER_API_TOKEN",
                     )
                 },
                 "DATABASE_URL": f"sqlite:///{var}/app.db",
@@ -242,3 +245,88 @@ def test_outside_the_whatsapp_window_only_an_approved_template_goes(
     assert len(sent) == 1
     assert sent[0]["ContentSid"] == "HXtestwaittemplate0000000000000000"
     assert "Body" not in sent[0]
+
+
+@pytest.mark.parametrize(("ways", "expect_sms"), [(["sms", "whatsapp"], True), (["whatsapp"], False)])
+def test_a_reminder_refused_by_whatsapp_goes_by_sms_only_where_the_resident_allowed_sms(
+    gw: Gateway,
+    tdb: Database,
+    fake_twilio: FakeTwilio,
+    twilio_stack: Stack,
+    ways: list[str],
+    expect_sms: bool,
+) -> None:
+    resident = whatsapp_resident_who_chose(gw, tdb, fake_twilio, ways)
+    address = f"whatsapp:{resident.number}"
+    booked = book(gw, resident.number)
+    release_deferred(tdb, resident.number)
+    wait_for(lambda: len(fake_twilio.sent_to(address)) >= 2, 60, what="the booking notice")
+    first = reminder_rows(tdb, appointment_id=booked["id"])[0]
+    daytime(twilio_stack)
+    fake_twilio.fail_next(400, 63016)  # WhatsApp cannot deliver this one
+    make_due(twilio_stack, tdb, first["id"])
+    refused = wait_for(
+        lambda: [
+            m
+            for m in _outbound(tdb, resident.number)
+            if m["catalog_key"] == "appt_reminder" and m["status"] == "failed"
+        ],
+        20,
+        what="the refused WhatsApp reminder",
+    )
+    assert refused[0]["channel"] == "whatsapp" and refused[0]["error_code"] == "63016"
+    if expect_sms:
+        sms = wait_for(lambda: fake_twilio.sent_to(resident.number), 20, what="the SMS copy")
+        assert "Reminder" in sms[0]["Body"] and sms[0]["From"] == FROM_SMS
+    else:
+        time.sleep(3)
+        assert fake_twilio.sent_to(resident.number) == []
+
+
+def whatsapp_resident_who_chose(
+    gw: Gateway, tdb: Database, fake_twilio: FakeTwilio, ways: list[str]
+) -> Resident:
+    """A WhatsApp resident with a confirmed referral that records these ways of contact."""
+    resident = Resident(gw, whatsapp=True)
+    resident.send("hello")
+    address = f"whatsapp:{resident.number}"
+    wait_for(lambda: fake_twilio.sent_to(address), 20, what="the bot's reply")
+    [ids] = tdb.rows(
+        "SELECT p.id AS contact, c.id AS conversation FROM contacts p JOIN conversations c"
+        " ON c.contact_id = p.id WHERE p.phone = :p",
+        p=resident.number,
+    )
+    tdb.execute(
+        "INSERT INTO referrals (reference, draft_id, contact_id, conversation_id, language, area,"
+        " answers, status, created_at, updated_at)"
+        " VALUES (:r, :d, :c, :v, 'en', 'newham', :a, 'accepted', :t, :t)",
+        r=resident.number[-7:],
+        d=resident.number,
+        c=ids["contact"],
+        v=ids["conversation"],
+        a=json.dumps({"contact_ways": ways, "contact_times": ["any"]}),
+        t=datetime.now(UTC),
+    )
+    return resident
+
+
+def test_a_reminder_outside_the_whatsapp_window_goes_as_the_approved_template(
+    gw: Gateway, tdb: Database, fake_twilio: FakeTwilio, twilio_stack: Stack
+) -> None:
+    resident = whatsapp_resident_who_chose(gw, tdb, fake_twilio, ["whatsapp"])
+    address = f"whatsapp:{resident.number}"
+    booked = book(gw, resident.number)
+    release_deferred(tdb, resident.number)
+    wait_for(lambda: len(fake_twilio.sent_to(address)) >= 2, 60, what="the booking notice")
+    tdb.execute(
+        "UPDATE conversations SET last_inbound_at = :t WHERE id = (SELECT c.id FROM conversations c"
+        " JOIN contacts p ON c.contact_id = p.id WHERE p.phone = :p)",
+        t=datetime.now(UTC) - timedelta(hours=30),
+        p=resident.number,
+    )
+    daytime(twilio_stack)
+    make_due(twilio_stack, tdb, reminder_rows(tdb, appointment_id=booked["id"])[0]["id"])
+    sent = wait_for(lambda: fake_twilio.sent_to(address)[2:], 20, what="the template")
+    assert sent[0]["ContentSid"] == "HXtestremindertemplate000000000000" and "Body" not in sent[0]
+    variables = json.loads(sent[0]["ContentVariables"])
+    assert variables["2"].startswith("It is at Green Street Surgery.") and ":" in variables["1"]
