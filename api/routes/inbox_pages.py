@@ -76,7 +76,7 @@ async def conversation_page(
         part=part,
         error=request.query_params.get("error", "")[:300],
         done=request.query_params.get("done", "")[:32],
-        viewed=part != "transcript",
+        viewed=part not in ("transcript", "panel"),
     )
 
 
@@ -118,7 +118,7 @@ async def conversation_response(
         "meter": sms_info(draft),
         "with_a_person": view.conversation.owner in (Owner.WAITING.value, Owner.HUMAN.value),
     }
-    name = "_transcript.html" if part == "transcript" else "conversation.html"
+    name = {"transcript": "_transcript.html", "panel": "_panel.html"}.get(part, "conversation.html")
     return render(request, name, context, status_code)
 
 

@@ -316,6 +316,8 @@ def test_practitioners_book_move_and_cancel_in_the_inbox(
     assert (appointment["kind"], appointment["created_by"]) == ("library", "Jo Reid")
     page = inbox.get(f"/inbox/conversations/{cid}").text
     assert "Stratford Library" in page and "11:15" in page
+    panel = inbox.get(f"/inbox/conversations/{cid}?part=panel").text  # what the page refreshes live
+    assert "Stratford Library" in panel and "booked" in panel and "<html" not in panel
     assert (
         inbox.post(f"/inbox/appointments/{appointment['id']}/move", {"day": day, "at": "15:45"}).status_code
         == 303

@@ -74,6 +74,7 @@
 
   const queue = document.getElementById("queue");
   const transcript = document.getElementById("transcript");
+  const panel = document.getElementById("panel");
   const columns = document.querySelector(".columns[data-conversation]");
   const here = columns ? Number(columns.dataset.conversation) : null;
 
@@ -84,6 +85,12 @@
     }
     if (transcript && change.conversation_id === here) {
       refresh("/inbox/conversations/" + here + "?part=transcript", transcript);
+      // Never while the practitioner is filling in a form there: their input would be lost.
+      const busy = panel && (panel.contains(document.activeElement) ||
+        Array.from(panel.querySelectorAll("input:not([type=hidden]), textarea")).some(function (e) { return e.value; }));
+      if (panel && !busy && (change.kind === "reminder" || change.kind === "appointment" || change.kind === "handoff")) {
+        refresh("/inbox/conversations/" + here + "?part=panel", panel);
+      }
       if (change.kind === "message") alertFor(change);
     }
   }
