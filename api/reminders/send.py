@@ -25,6 +25,7 @@ from api.messages import MESSAGES
 from api.queue import enqueue_delivery
 from api.reminders.reach import preferences, reach
 from api.reminders.text import parts
+from api.worker.deliver import deliver_conversation
 from api.worker.deps import WorkerDeps, deps_of
 from api.worker.outbound import queue_reply
 
@@ -71,6 +72,13 @@ async def send_reminder(ctx: dict[str, Any], reminder_id: int) -> str:
         if reminder is None or reminder.status != "pending":
             return "done already"
         outcome = await _send(deps, session, reminder, await deps.now())
+    if outcome == "sent" and reminder.message_id is not None:
+        # Deliver now, in this job (one job per reminder, not two); if the conversation is
+        # busy or the provider says "later", the usual delivery job takes over.
+        try:
+            await deliver_conversation(ctx, reminder.conversation_id)
+        except Exception:  # noqa: BLE001 - arq's Retry included: the queue retries it instead
+            await enqueue_delivery(deps.redis, reminder.conversation_id, reminder.message_id)
     return outcome
 
 
@@ -125,8 +133,6 @@ async def _send(deps: WorkerDeps, session: AsyncSession, reminder: Reminder, now
     except IntegrityError:
         await session.rollback()  # another run of this job got there first
         return "done already"
-    if reminder.message_id is not None:
-        await enqueue_delivery(deps.redis, conversation.id, reminder.message_id)
     log.info("reminder %s sent (%s)", reminder.id, reminder.kind)
     return "sent"
 
