@@ -36,7 +36,7 @@ from typing import Any
 
 import httpx
 from arq import create_pool
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 
 from api.db.models import Appointment, Contact, Conversation, Reminder
 from api.db.session import make_engine
@@ -46,7 +46,7 @@ from api.reminders.timing import LONDON
 from api.worker.deps import TEST_CLOCK_KEY
 from bench.ack import percentile, rss_mb
 from scripts.stack import ROOT, Stack, StackConfig, free_port, http_ok
-from tests.support import DEV_TOKEN, wait_for
+from tests.support import DEV_TOKEN, Database, wait_for
 
 ACCOUNT = "AC" + "5" * 32
 RESULTS = ROOT / "bench" / "results"
@@ -162,49 +162,25 @@ def fake_sent(url: str) -> list[dict[str, Any]]:
 
 
 def count_sent(database_url: str) -> int:
-    async def go() -> int:
-        engine = make_engine(database_url)
-        try:
-            async with engine.connect() as db:
-                query = text("SELECT count(*) FROM reminders WHERE status = 'sent'")
-                return int((await db.execute(query)).scalar_one())
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
+    return int(
+        Database(database_url).rows("SELECT count(*) AS n FROM reminders WHERE status = 'sent'")[0]["n"]
+    )
 
 
 def lateness_from_db(database_url: str) -> list[float]:
     """Seconds from each reminder's due time to the provider accepting its text (our sent_at)."""
-
-    async def go() -> list[float]:
-        engine = make_engine(database_url)
-        try:
-            async with engine.connect() as db:
-                rows = await db.execute(
-                    text(
-                        "SELECT r.due_at, m.sent_at FROM reminders r JOIN messages m ON m.id = r.message_id"
-                        " WHERE m.sent_at IS NOT NULL"
-                    )
-                )
-                return [(_utc(sent) - _utc(due)).total_seconds() for due, sent in rows]
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
+    rows = Database(database_url).rows(
+        "SELECT r.due_at, m.sent_at FROM reminders r JOIN messages m ON m.id = r.message_id"
+        " WHERE m.sent_at IS NOT NULL"
+    )
+    return [(_utc(row["sent_at"]) - _utc(row["due_at"])).total_seconds() for row in rows]
 
 
 def sent_times(database_url: str) -> list[Any]:
-    async def go() -> list[Any]:
-        engine = make_engine(database_url)
-        try:
-            async with engine.connect() as db:
-                rows = await db.execute(text("SELECT sent_at FROM messages WHERE sent_at IS NOT NULL"))
-                return [row[0] for row in rows]
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
+    return [
+        row["sent_at"]
+        for row in Database(database_url).rows("SELECT sent_at FROM messages WHERE sent_at IS NOT NULL")
+    ]
 
 
 def _utc(value: Any) -> datetime:
