@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import Appointment, Contact, Conversation, Message, Note, Owner, Practitioner, Referral
 from api.inbox.compose import aware
+from api.reminders.reach import preferences
 
 STATUSES = ("open", "waiting", "human", "bot", "resolved", "all")
 CHANNELS = ("sms", "whatsapp")
@@ -150,7 +151,7 @@ class ConversationView:
 
     @property
     def prefs(self) -> dict[str, Any]:
-        return {k: self.answers.get(k) or [] for k in ("contact_ways", "contact_times")}
+        return prefs_of(self.answers)
 
 
 async def conversation_view(session: AsyncSession, conversation_id: int) -> ConversationView | None:
@@ -187,3 +188,22 @@ async def conversation_view(session: AsyncSession, conversation_id: int) -> Conv
         )
     )
     return ConversationView(conversation, contact, messages, notes, referrals, assignee, staff, appointments)
+
+
+PREF_KEYS = ("contact_ways", "contact_times")
+
+
+def prefs_of(answers: dict[str, Any]) -> dict[str, Any]:
+    return {k: answers.get(k) or [] for k in PREF_KEYS}
+
+
+async def contact_prefs(
+    session: AsyncSession, conversation: Conversation, contact: Contact
+) -> dict[str, Any]:
+    """What ConversationView.prefs shows, without loading the whole conversation."""
+    answers = (
+        await preferences(session, contact)
+        or (conversation.handoff_context or {}).get("referral_answers")
+        or {}
+    )
+    return prefs_of(dict(answers))

@@ -188,10 +188,9 @@ async def _tell_resident(
     db: SessionDep, conversation: Conversation, contact: Contact, language: str, key: str
 ) -> int | None:
     """Queue a system message to the resident if the contact rules allow it; its id, or None."""
-    view = await views.conversation_view(db, conversation.id)
-    assert view is not None
+    prefs = await views.contact_prefs(db, conversation, contact)
     try:
-        how = plan(conversation, contact, view.prefs, key, {}, utcnow())
+        how = plan(conversation, contact, prefs, key, {}, utcnow())
     except ReplyRefused:
         return None
     dedupe = f"{key}:{conversation.id}:{secrets.token_hex(8)}"
@@ -242,10 +241,9 @@ async def reply(
         )
     contact = await db.get(Contact, conversation.contact_id)
     assert contact is not None
-    view = await views.conversation_view(db, conversation.id)
-    assert view is not None
+    prefs = await views.contact_prefs(db, conversation, contact)
     try:
-        how = plan(conversation, contact, view.prefs, key, state.settings.whatsapp_templates, utcnow())
+        how = plan(conversation, contact, prefs, key, state.settings.whatsapp_templates, utcnow())
     except ReplyRefused as refused:
         return await refuse(str(refused))
     # The form's one-time token makes a double click or a resubmitted form send once.
