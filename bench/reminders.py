@@ -44,7 +44,7 @@ from api.queue import redis_settings
 from api.reminders.send import SEND_REMINDER, job_id
 from api.reminders.timing import LONDON
 from api.worker.deps import TEST_CLOCK_KEY
-from bench.ack import percentile, rss_mb
+from bench.common import percentile, rss_mb
 from scripts.stack import ROOT, Stack, StackConfig, free_port, http_ok
 from tests.support import DEV_TOKEN, Database, wait_for
 
@@ -301,6 +301,32 @@ def run(count: int, faults: bool, limit: float) -> dict[str, Any]:
         "worker_rss_mb_at_start": round(worker_mb, 1),
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+def markdown(plain: dict[str, Any] | None, faults: dict[str, Any] | None) -> str:
+    """The report's section, from bench/results/reminders.json and reminders-faults.json."""
+    lines = [
+        "## Reminders: 10,000 due in the same minute (`make bench-reminders`, `make faults-reminders`)",
+        "",
+        "Redis (append-only, noeviction) and one worker; the real twilio SDK sends to the local fake "
+        "Twilio API, which counts what a resident would receive. Lateness: due time to the provider "
+        "accepting the text. Seconds.",
+        "",
+        "| run | date | reminders | texts at provider | missing | duplicates | worker SIGKILLs "
+        "| Redis restarts | all sent, after the last was due | lateness p50 | p95 | max |",
+        "|---|---|" + "---:|" * 10,
+    ]
+    for name, r in (("plain", plain), ("faults", faults)):
+        if r is None:
+            continue
+        late = r["lateness_s"]
+        lines.append(
+            f"| {name} | {r['at'][:10]} | {r['count']:,} | {r['texts_at_provider']:,} | {r['missing']} "
+            f"| {r['duplicates']} | {r['worker_kills']} | {r['redis_restarts']} "
+            f"| {r['all_sent_after_last_due_s']:.1f} | {late['p50']:.1f} | {late['p95']:.1f} "
+            f"| {late['max']:.1f} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:

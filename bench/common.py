@@ -1,0 +1,99 @@
+"""Helpers shared by the benchmarks: percentiles, process memory, the fake Twilio API."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from scripts.stack import ROOT, free_port, http_ok
+from tests.support import DEV_TOKEN, wait_for
+
+RESULTS = ROOT / "bench" / "results"
+ACCOUNT = "AC" + "5" * 32
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (NaN for no values)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB."""
+    total = 0
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            pids.extend(int(c) for c in children)
+        except OSError:
+            continue
+    return total / 1024
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "platform": platform.platform(),
+        "cpus": len(os.sched_getaffinity(0)),
+        "python": platform.python_version(),
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+class FakeTwilio:
+    """The local fake of Twilio's REST API (tests/fakes/twilio_api.py) in its own process."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> FakeTwilio:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.fakes.twilio_api", "--port", str(self.port),
+             "--account-sid", ACCOUNT, "--auth-token", DEV_TOKEN],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_for(lambda: http_ok(self.url + "/_fake/health"), 20, what="fake Twilio")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+
+    def sent(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = httpx.get(self.url + "/_fake/sent", timeout=60).json()
+        return result
+
+    def env(self) -> dict[str, str]:
+        """Settings that point our Twilio transport at this fake."""
+        return {
+            "TWILIO_AUTH_TOKEN": DEV_TOKEN,
+            "TWILIO_ACCOUNT_SID": ACCOUNT,
+            "TWILIO_FROM_SMS": "+447700100200",
+            "TWILIO_API_BASE_URL": self.url,
+            "TRANSPORT": "twilio",
+        }
+
+
+def write_json(name: str, data: dict[str, Any]) -> Path:
+    import json
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / name
+    path.write_text(json.dumps(data, indent=2) + "\n")
+    return path

@@ -1,0 +1,304 @@
+"""Inbound benchmark: our gateway against Rasa's own Twilio channel, same model, same machine.
+
+    make bench-inbound      # python -m bench.inbound [--rates 10 25 50 100 200] [--seconds 5]
+
+For each system in turn, on free loopback ports, with the real twilio SDK sending replies to the
+local fake Twilio API (which records when each reply arrives):
+
+- ours: Redis, action server, Rasa (REST channel), our gateway and worker (Twilio transport);
+- rasa: Redis, action server and `rasa run` with a `twilio:` credentials entry, Rasa's built-in
+  Twilio channel (bench/rasa_twilio/sitecustomize.py points its SDK at the fake and lets it
+  send our catalog-key answers; see there).
+
+Locust (bench/locustfile.py) sends signed webhooks from new residents at each fixed rate for
+`seconds`. Reported per rate: acknowledgement latency (locust's response time: send to HTTP
+answer), time until the reply reaches the transport (send to the fake Twilio API receiving the
+first reply), throughput, errors, and each process's resident memory. Prints a table with the
+ratios Rasa/ours and writes bench/results/inbound.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import secrets
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import FakeTwilio, machine, percentile, rss_mb, write_json
+from scripts.stack import APP_BIN, ROOT, Service, Stack, StackConfig, free_port, http_ok
+from tests.support import DEV_TOKEN
+
+PUBLIC = "https://bench.example.org"
+PATHS = {"ours": "/twilio/messages", "rasa": "/webhooks/twilio/webhook"}
+SYSTEMS = tuple(PATHS)
+
+
+def make_stack(system: str, var: Path, fake: FakeTwilio) -> Stack:
+    stack = Stack(
+        StackConfig(
+            env={
+                "ENVIRONMENT": "development",
+                "DATABASE_URL": f"sqlite:///{var}/app.db",
+                **fake.env(),
+                "RASA_TOKEN": "bench-rasa-token",
+                "PUBLIC_BASE_URL": PUBLIC,
+                "QUEUE_NAME": "bench:inbound",
+                "LOG_LEVEL": "WARNING",
+            },
+            var_dir=var,
+            gateway_port=free_port(),
+            rasa_port=free_port(),
+            actions_port=free_port(),
+            redis_port=free_port(),
+        )
+    )
+    if system == "rasa":
+        credentials = var / "credentials.yml"
+        credentials.write_text(
+            f"twilio:\n  account_sid: {fake.env()['TWILIO_ACCOUNT_SID']}\n"
+            f"  auth_token: {DEV_TOKEN}\n  twilio_number: '+447700100200'\n"
+        )
+        rasa = stack.services["rasa"]
+        stack.services = {name: stack.services[name] for name in ("redis", "actions")}
+        stack.services["rasa"] = Service(
+            "rasa",
+            ["bash", "bot/run.sh", "--credentials", str(credentials)],
+            rasa.ready,
+            url=rasa.url,
+            env={
+                **rasa.env,
+                "PYTHONPATH": str(ROOT / "bench" / "rasa_twilio"),
+                "BENCH_TWILIO_API_BASE_URL": fake.url,
+            },
+            start_timeout=rasa.start_timeout,
+            nice=rasa.nice,
+        )
+    return stack
+
+
+def front_url(system: str, stack: Stack) -> str:
+    return stack.urls()["gateway" if system == "ours" else "rasa"]
+
+
+def memory(stack: Stack) -> dict[str, float]:
+    return {
+        name: round(rss_mb(s.process.pid), 1) for name, s in stack.services.items() if s.process is not None
+    }
+
+
+def run_locust(system: str, base: str, rate: int, seconds: float, work: Path, prefix: str) -> Path:
+    """One open-load step with locust; returns the file of sends (one JSON line per message)."""
+    sends = work / f"{system}-{rate}.jsonl"
+    users = max(1, round(rate * seconds))
+    subprocess.run(
+        [
+            str(APP_BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
+            "--users", str(users), "--spawn-rate", str(rate), "--run-time", f"{seconds + 1:.0f}s",
+            "--stop-timeout", "16", "--host", base, "--csv", str(work / f"{system}-{rate}"),
+            "--only-summary", "--loglevel", "ERROR",
+        ],
+        cwd=ROOT,
+        env={
+            **_env(),
+            "BENCH_PATH": PATHS[system],
+            "BENCH_PUBLIC": PUBLIC,
+            "BENCH_TOKEN": DEV_TOKEN,
+            "BENCH_PREFIX": prefix,
+            "BENCH_SENDS": str(sends),
+        },
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    return sends
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def locust_stats(work: Path, system: str, rate: int) -> dict[str, float]:
+    with open(work / f"{system}-{rate}_stats.csv", newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
+    return {
+        "requests": int(row["Request Count"]),
+        "failures": int(row["Failure Count"]),
+        "ack_p50_ms": float(row["50%"] or "nan"),
+        "ack_p95_ms": float(row["95%"] or "nan"),
+        "ack_p99_ms": float(row["99%"] or "nan"),
+        "ack_max_ms": float(row["Max Response Time"] or "nan"),
+    }
+
+
+def settle(fake: FakeTwilio, wanted: set[str], limit: float) -> dict[str, float]:
+    """Wait until every resident in `wanted` has a reply (or nothing new arrives); first reply times."""
+    deadline = time.monotonic() + limit
+    last_count, quiet_since = -1, time.monotonic()
+    while True:
+        first: dict[str, float] = {}
+        for record in fake.sent():
+            to = record["To"]
+            if to in wanted and (to not in first or record["received_at"] < first[to]):
+                first[to] = record["received_at"]
+        now = time.monotonic()
+        if len(first) != last_count:
+            last_count, quiet_since = len(first), now
+        if len(first) >= len(wanted) or now > deadline or now - quiet_since > 20:
+            return first
+        time.sleep(1)
+
+
+def measure(system: str, rates: list[int], seconds: float, fake: FakeTwilio) -> dict[str, Any]:
+    var = Path(tempfile.mkdtemp(prefix=f"bench-inbound-{system}-"))
+    stack = make_stack(system, var, fake)
+    steps = []
+    try:
+        if system == "ours":
+            stack.migrate()
+        started = time.monotonic()
+        stack.start()
+        start_s = time.monotonic() - started
+        base = front_url(system, stack)
+        assert http_ok(base + ("/openapi.json" if system == "ours" else "/"))
+        time.sleep(2)
+        at_rest = memory(stack)
+        for index, rate in enumerate(rates):
+            prefix = f"{SYSTEMS.index(system)}{index % 10}{secrets.randbelow(100):02d}"
+            sends_file = run_locust(system, base, rate, seconds, var, prefix)
+            stats = locust_stats(var, system, rate)
+            sends = [json.loads(line) for line in sends_file.read_text().splitlines()]
+            ok = {s["to"]: s["sent_at"] for s in sends if s["ok"]}
+            first = settle(fake, set(ok), limit=max(60.0, len(ok) / 5))
+            replies = [(first[to] - sent) * 1000 for to, sent in ok.items() if to in first]
+            span = max(first.values(), default=0) - min((s["sent_at"] for s in sends), default=0)
+            steps.append(
+                {
+                    "rate_per_s": rate,
+                    "sent": len(sends),
+                    "acknowledged": len(ok),
+                    "errors": len(sends) - len(ok),
+                    **stats,
+                    "reply_p50_ms": round(percentile(replies, 50), 1),
+                    "reply_p95_ms": round(percentile(replies, 95), 1),
+                    "reply_p99_ms": round(percentile(replies, 99), 1),
+                    "replies_missing": len(ok) - len(replies),
+                    "replies_per_s": round(len(replies) / span, 1) if span > 0 else None,
+                }
+            )
+            print(f"  {system} {rate}/s: {steps[-1]}", flush=True)
+        after = memory(stack)
+    finally:
+        stack.stop()
+    return {"start_s": round(start_s, 1), "steps": steps, "rss_mb_at_rest": at_rest, "rss_mb_after": after}
+
+
+def ratios(ours: dict[str, Any], rasa: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for mine, theirs in zip(ours["steps"], rasa["steps"], strict=True):
+        row: dict[str, Any] = {"rate_per_s": mine["rate_per_s"]}
+        for key in ("ack_p50_ms", "ack_p99_ms", "reply_p50_ms", "reply_p95_ms", "reply_p99_ms"):
+            row[key] = round(theirs[key] / mine[key], 2) if mine[key] and mine[key] == mine[key] else None
+        rows.append(row)
+    return rows
+
+
+COLUMNS = [
+    ("rate_per_s", "rate/s"), ("sent", "sent"), ("errors", "errors"), ("replies_per_s", "replies/s"),
+    ("ack_p50_ms", "ack p50"), ("ack_p95_ms", "ack p95"), ("ack_p99_ms", "ack p99"),
+    ("reply_p50_ms", "reply p50"), ("reply_p95_ms", "reply p95"), ("reply_p99_ms", "reply p99"),
+    ("replies_missing", "no reply"),
+]  # fmt: skip
+
+
+RATIO_COLUMNS = [
+    ("rate_per_s", "rate/s"), ("ack_p50_ms", "ack p50"), ("ack_p99_ms", "ack p99"),
+    ("reply_p50_ms", "reply p50"), ("reply_p95_ms", "reply p95"), ("reply_p99_ms", "reply p99"),
+]  # fmt: skip
+
+
+def table(steps: list[dict[str, Any]], columns: list[tuple[str, str]] = COLUMNS) -> str:
+    lines = ["| " + " | ".join(title for _, title in columns) + " |"]
+    lines.append("|" + "---:|" * len(columns))
+    for step in steps:
+        lines.append("| " + " | ".join(_cell(step.get(key)) for key, _ in columns) + " |")
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.1f}" if value < 1000 else f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def markdown(result: dict[str, Any]) -> str:
+    ours, rasa = result["systems"]["ours"], result["systems"].get("rasa")
+    parts = [
+        "## Inbound: our gateway against Rasa's Twilio channel (`make bench-inbound`)",
+        "",
+        f"One run, {result['machine']['at'][:10]}, {result['machine']['cpus']} cores, "
+        f"{result['seconds_per_rate']:.0f} s per rate, new residents arriving at a fixed rate "
+        "(locust, bench/locustfile.py), signed webhooks, replies through the real twilio SDK to "
+        "the local fake Twilio API. Milliseconds. **ack**: webhook sent to HTTP answer. **reply**: "
+        "webhook sent to the first reply reaching the fake Twilio API.",
+        "",
+        "**Ours** (gateway + worker + Rasa REST channel):",
+        "",
+        table(ours["steps"]),
+        "",
+    ]
+    if rasa:
+        parts += [
+            "**Rasa's Twilio channel** (`rasa run`, twilio credentials entry, the same model):",
+            "",
+            table(rasa["steps"]),
+            "",
+            "**Ratios, Rasa's channel / ours** (above 1: ours is faster):",
+            "",
+            table(result["ratios"], RATIO_COLUMNS),
+            "",
+        ]
+    for name, system in result["systems"].items():
+        rest = system["rss_mb_at_rest"]
+        parts.append(
+            f"- Memory, {name}: "
+            + ", ".join(f"{k} {v:.0f} MB" for k, v in rest.items())
+            + f"; {sum(rest.values()):,.0f} MB at rest, {sum(system['rss_mb_after'].values()):,.0f} MB "
+            "after the load."
+        )
+    return "\n".join(parts) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rates", type=int, nargs="+", default=[10, 25, 50, 100, 200])
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS))
+    args = parser.parse_args()
+    systems = {}
+    with FakeTwilio() as fake:
+        for system in args.systems:
+            print(f"{system}: starting", flush=True)
+            systems[system] = measure(system, args.rates, args.seconds, fake)
+    result: dict[str, Any] = {
+        "machine": machine(),
+        "seconds_per_rate": args.seconds,
+        "systems": systems,
+    }
+    if "ours" in systems and "rasa" in systems:
+        result["ratios"] = ratios(systems["ours"], systems["rasa"])
+    path = write_json("inbound.json", result)
+    print(markdown(result))
+    print(f"written {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
