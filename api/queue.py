@@ -5,6 +5,11 @@ from __future__ import annotations
 import logging
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import BusyLoadingError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 log = logging.getLogger(__name__)
 
@@ -13,8 +18,16 @@ DELIVER_CONVERSATION = "deliver_conversation"
 PURGE = "purge"
 
 
-def redis_settings(url: str) -> RedisSettings:
-    return RedisSettings.from_dsn(url)
+def redis_settings(url: str, patient: bool = False) -> RedisSettings:
+    """arq's connection settings. `patient` (the worker): ride out a Redis restart, retrying
+    each command for about 15 s while Redis is down or still loading its append-only file. The
+    gateway stays impatient: it must answer Twilio at once, and a failed enqueue is caught by
+    the recovery sweep."""
+    settings = RedisSettings.from_dsn(url)
+    if patient:
+        settings.retry_on_error = [RedisConnectionError, RedisTimeoutError, BusyLoadingError]
+        settings.retry = Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=25)
+    return settings
 
 
 async def make_pool(url: str, queue_name: str) -> ArqRedis:

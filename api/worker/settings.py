@@ -44,7 +44,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         ],
         "on_startup": startup,
         "on_shutdown": shutdown,
-        "redis_settings": redis_settings(settings.redis_url),
+        "redis_settings": redis_settings(settings.redis_url, patient=True),
         "queue_name": settings.queue_name,
         "health_check_interval": 5,
         "poll_delay": 0.05,
