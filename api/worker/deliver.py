@@ -45,7 +45,7 @@ async def deliver_conversation(ctx: dict[str, Any], conversation_id: int) -> int
         raise Retry(defer=0.2)
     sent = 0
     try:
-        while (message_id := await _next_unsent(deps, conversation_id)) is not None:
+        while (message_id := await next_unsent(deps, conversation_id)) is not None:
             await _deliver(deps, message_id)
             sent += 1
     except _Later as later:
@@ -58,7 +58,7 @@ async def deliver_conversation(ctx: dict[str, Any], conversation_id: int) -> int
     return sent
 
 
-async def _next_unsent(deps: WorkerDeps, conversation_id: int) -> int | None:
+async def next_unsent(deps: WorkerDeps, conversation_id: int) -> int | None:
     async with deps.sessions() as session:
         return await session.scalar(
             select(Message.id)

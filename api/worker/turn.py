@@ -29,6 +29,7 @@ from api.referrals.replies import complete
 from api.reminders.replies import answer as reminder_answer
 from api.safety.phrases import screen
 from api.safety.step import categories, crisis_language, from_bot, raise_flag
+from api.worker.deliver import deliver_conversation, next_unsent
 from api.worker.deps import WorkerDeps, backoff, deps_of
 from api.worker.handoff import after_turn, bot_replies
 from api.worker.keywords import keyword_replies
@@ -62,6 +63,7 @@ async def process_conversation(ctx: dict[str, Any], conversation_id: int) -> int
     try:
         while (message_id := await _next_waiting(deps, conversation_id)) is not None:
             await _handle(deps, message_id)
+            await _deliver_now(ctx, deps, conversation_id)
             handled += 1
     except _Later as later:
         raise Retry(defer=later.delay) from None
@@ -71,6 +73,18 @@ async def process_conversation(ctx: dict[str, Any], conversation_id: int) -> int
         except LockError:
             log.warning("turn lock for conversation %s expired before release", conversation_id)
     return handled
+
+
+async def _deliver_now(ctx: dict[str, Any], deps: WorkerDeps, conversation_id: int) -> None:
+    """Send the replies in this job: one job per message instead of two (measured with
+    bench/inbound.py). If another job is sending on this conversation, or the provider says
+    "later", a delivery job takes over; if this worker dies first, the recovery sweep does."""
+    try:
+        await deliver_conversation(ctx, conversation_id)
+    except Exception:  # noqa: BLE001 - arq's Retry included: the queue retries it instead
+        first = await next_unsent(deps, conversation_id)
+        if first is not None:
+            await enqueue_delivery(deps.redis, conversation_id, first)
 
 
 async def _next_waiting(deps: WorkerDeps, conversation_id: int) -> int | None:
@@ -204,9 +218,7 @@ async def _send_now(
             queued.append(out)
     message.status = InboundStatus.PROCESSED.value
     conversation.holding_sent_at = None
-    await session.commit()
-    if queued:
-        await enqueue_delivery(deps.redis, conversation.id, queued[0].id)
+    await session.commit()  # sent by process_conversation once this message is handled
     log.info("message %s answered with %d replies", message.id, len(queued))
 
 
