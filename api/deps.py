@@ -9,7 +9,7 @@ from typing import Annotated
 
 import httpx
 from arq.connections import ArqRedis
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -40,6 +40,12 @@ async def get_session(state: Annotated[AppState, Depends(get_state)]) -> AsyncIt
 def get_settings(state: Annotated[AppState, Depends(get_state)]) -> Settings:
     return state.settings
 
+
+#: The largest id a row can have (PostgreSQL's INTEGER; SQLite's are wider). An id outside
+#: 1..MAX_ID in a request is refused with 422 before the database sees it: the driver would
+#: fail on it (a 500), not find nothing.
+MAX_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="An id, from 1 to 2147483647")]
 
 StateDep = Annotated[AppState, Depends(get_state)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

@@ -47,7 +47,10 @@ def check(starts_at: datetime, kind: str, place: str, with_whom: str, now: datet
     check_words(place, with_whom)
     if kind in NEEDS_A_PLACE and not place.strip():
         raise AppointmentError("Say where (or which number to call).")
-    when = as_utc(starts_at)
+    try:
+        when = as_utc(starts_at)
+    except OverflowError:  # a zone that moves 0001-01-01 or 9999-12-31 out of the calendar
+        raise AppointmentError("That date and time is out of range.") from None
     if when <= now:
         raise AppointmentError("The appointment must be in the future.")
     return when

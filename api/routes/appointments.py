@@ -15,14 +15,25 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 
 from api.db.models import Appointment, Contact, Conversation, Reminder
-from api.deps import SessionDep, StateDep, require_practitioner
+from api.deps import RowId, SessionDep, StateDep, require_practitioner
 from api.gateway.parsing import parse_address
+from api.openapi import UNREADABLE, Responses, UtcDatetime, invalid, problem
 from api.reminders import booking
 from api.reminders.appointments import KINDS, AppointmentError
 
 router = APIRouter(
-    prefix="/api/appointments", tags=["appointments"], dependencies=[Depends(require_practitioner)]
+    prefix="/api/appointments",
+    tags=["appointments"],
+    dependencies=[Depends(require_practitioner)],
+    responses={401: problem("No or wrong practitioner token")},
 )
+NOT_FOUND: Responses = {404: problem("No appointment has this id")}
+CHANGE: Responses = {
+    **UNREADABLE,
+    **NOT_FOUND,
+    409: problem("The appointment is cancelled"),
+    422: invalid("Not valid, or against the rules (in the past, no place, words that say what the help is)"),
+}
 
 
 class BookBody(BaseModel):
@@ -61,7 +72,7 @@ class ReminderOut(BaseModel):
 
     key: str
     kind: str
-    due_at: datetime
+    due_at: UtcDatetime
     status: str
     reason: str | None
     answer: str | None
@@ -71,7 +82,7 @@ class AppointmentOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    starts_at: datetime
+    starts_at: UtcDatetime
     kind: str
     place: str
     with_whom: str
@@ -106,7 +117,12 @@ def _refused(exc: AppointmentError) -> HTTPException:
     )
 
 
-@router.post("", response_model=AppointmentDetail, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=AppointmentDetail,
+    status_code=status.HTTP_201_CREATED,
+    responses={**CHANGE, 404: problem("No resident has written from this number")},
+)
 async def book(session: SessionDep, state: StateDep, body: BookBody) -> AppointmentDetail:
     phone = parse_address(body.phone).phone
     contact = await session.scalar(select(Contact).where(Contact.phone == phone))
@@ -155,14 +171,14 @@ async def list_for(
     return [AppointmentOut.model_validate(a) for a in rows]
 
 
-@router.get("/{appointment_id}", response_model=AppointmentDetail)
-async def get_one(session: SessionDep, appointment_id: int) -> AppointmentDetail:
+@router.get("/{appointment_id}", response_model=AppointmentDetail, responses=NOT_FOUND)
+async def get_one(session: SessionDep, appointment_id: RowId) -> AppointmentDetail:
     return await _detail(session, await _find(session, appointment_id))
 
 
-@router.post("/{appointment_id}/move", response_model=AppointmentDetail)
+@router.post("/{appointment_id}/move", response_model=AppointmentDetail, responses=CHANGE)
 async def move(
-    session: SessionDep, state: StateDep, appointment_id: int, body: MoveBody
+    session: SessionDep, state: StateDep, appointment_id: RowId, body: MoveBody
 ) -> AppointmentDetail:
     appointment = await _find(session, appointment_id)
     try:
@@ -172,9 +188,9 @@ async def move(
     return await _detail(session, appointment, told)
 
 
-@router.post("/{appointment_id}/cancel", response_model=AppointmentDetail)
+@router.post("/{appointment_id}/cancel", response_model=AppointmentDetail, responses=CHANGE)
 async def cancel(
-    session: SessionDep, state: StateDep, appointment_id: int, body: CancelBody
+    session: SessionDep, state: StateDep, appointment_id: RowId, body: CancelBody
 ) -> AppointmentDetail:
     appointment = await _find(session, appointment_id)
     try:

@@ -7,7 +7,6 @@ kept in the append-only audit log.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
@@ -15,10 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import case, select
 
 from api.db.models import AuditEvent, Conversation, Owner
-from api.deps import SessionDep, require_practitioner
+from api.deps import RowId, SessionDep, require_practitioner
+from api.openapi import UNREADABLE, UtcDatetime, problem
 
 router = APIRouter(
-    prefix="/api/conversations", tags=["conversations"], dependencies=[Depends(require_practitioner)]
+    prefix="/api/conversations",
+    tags=["conversations"],
+    dependencies=[Depends(require_practitioner)],
+    responses={401: problem("No or wrong practitioner token")},
 )
 
 
@@ -29,8 +32,8 @@ class ConversationOut(BaseModel):
     owner: str
     channel: str
     safety_flag: str | None
-    safety_flagged_at: datetime | None
-    last_inbound_at: datetime | None
+    safety_flagged_at: UtcDatetime | None
+    last_inbound_at: UtcDatetime | None
 
 
 class ClearBody(BaseModel):
@@ -57,8 +60,16 @@ async def queue(
     return [ConversationOut.model_validate(c) for c in await session.scalars(query)]
 
 
-@router.post("/{conversation_id}/safety/clear", response_model=ConversationOut)
-async def clear_safety_flag(session: SessionDep, conversation_id: int, body: ClearBody) -> ConversationOut:
+@router.post(
+    "/{conversation_id}/safety/clear",
+    response_model=ConversationOut,
+    responses={
+        **UNREADABLE,
+        404: problem("No conversation has this id"),
+        409: problem("This conversation has no safety flag"),
+    },
+)
+async def clear_safety_flag(session: SessionDep, conversation_id: RowId, body: ClearBody) -> ConversationOut:
     conversation = await session.get(Conversation, conversation_id)
     if conversation is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No conversation has this id.")

@@ -6,7 +6,6 @@ The same bearer token as the other JSON routes; in the inbox, export is for admi
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
@@ -14,11 +13,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from api.db.models import Contact, ErasureRequest
-from api.deps import SessionDep, StateDep, require_practitioner
+from api.deps import RowId, SessionDep, StateDep, require_practitioner
 from api.erasure import carry_out, export
 from api.gateway.parsing import parse_address
+from api.openapi import UNREADABLE, UtcDatetime, problem
 
-router = APIRouter(prefix="/api", tags=["data rights"], dependencies=[Depends(require_practitioner)])
+router = APIRouter(
+    prefix="/api",
+    tags=["data rights"],
+    dependencies=[Depends(require_practitioner)],
+    responses={401: problem("No or wrong practitioner token")},
+)
 
 
 class ErasureOut(BaseModel):
@@ -26,8 +31,8 @@ class ErasureOut(BaseModel):
 
     id: int
     status: str
-    requested_at: datetime
-    done_at: datetime | None
+    requested_at: UtcDatetime
+    done_at: UtcDatetime | None
     done_by: str | None
     removed: dict[str, int] | None
 
@@ -49,9 +54,17 @@ async def list_requests(
     return [ErasureOut.model_validate(r) for r in await session.scalars(query)]
 
 
-@router.post("/erasure-requests/{request_id}/carry-out", response_model=ErasureOut)
+@router.post(
+    "/erasure-requests/{request_id}/carry-out",
+    response_model=ErasureOut,
+    responses={
+        **UNREADABLE,
+        404: problem("No erasure request has this id"),
+        409: problem("This erasure was already carried out"),
+    },
+)
 async def carry_out_request(
-    session: SessionDep, state: StateDep, request_id: int, body: CarryOutBody
+    session: SessionDep, state: StateDep, request_id: RowId, body: CarryOutBody
 ) -> ErasureOut:
     request = await session.get(ErasureRequest, request_id)
     if request is None:
@@ -62,7 +75,13 @@ async def carry_out_request(
     return ErasureOut.model_validate(request)
 
 
-@router.get("/residents/export")
+@router.get(
+    "/residents/export",
+    responses={
+        200: {"description": "Everything held about the resident, as a file (JSON)"},
+        404: problem("No resident has this number"),
+    },
+)
 async def export_resident(session: SessionDep, phone: Annotated[str, Query(max_length=64)]) -> Response:
     address = parse_address(phone)
     contact = (

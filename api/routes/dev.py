@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -11,6 +9,7 @@ from sqlalchemy import select
 from api.db.models import Contact, Conversation, Direction, Message
 from api.deps import SessionDep
 from api.gateway.parsing import parse_address
+from api.openapi import UtcDatetime, invalid
 
 router = APIRouter(prefix="/dev", tags=["dev"])
 
@@ -22,10 +21,14 @@ class OutboxMessage(BaseModel):
     body: str
     key: str | None
     status: str
-    created_at: datetime
+    created_at: UtcDatetime
 
 
-@router.get("/outbox", response_model=list[OutboxMessage])
+@router.get(
+    "/outbox",
+    response_model=list[OutboxMessage],
+    responses={422: invalid("Not a phone number")},
+)
 async def outbox(session: SessionDep, to: str = Query(max_length=64)) -> list[OutboxMessage]:
     address = parse_address(to)
     if not address.valid:

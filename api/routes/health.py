@@ -8,11 +8,26 @@ from typing import Any
 import httpx
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from api.deps import StateDep
 
 router = APIRouter(tags=["health"])
+
+
+class Component(BaseModel):
+    ok: bool
+    #: Why not, when not ok (the exception's name; never its message).
+    error: str | None = None
+    #: The transport's name (twilio or console).
+    name: str | None = None
+
+
+class Health(BaseModel):
+    ok: bool
+    #: database, redis, rasa, action_server, worker, transport.
+    components: dict[str, Component]
 
 
 async def _database(state: StateDep) -> dict[str, Any]:
@@ -45,7 +60,14 @@ async def _check(name: str, coro: Any) -> tuple[str, dict[str, Any]]:
         return name, {"ok": False, "error": type(exc).__name__}
 
 
-@router.get("/healthz")
+@router.get(
+    "/healthz",
+    response_class=JSONResponse,
+    responses={
+        200: {"model": Health, "description": "Every component is up"},
+        503: {"model": Health, "description": "A component is down: which, and why"},
+    },
+)
 async def healthz(state: StateDep) -> JSONResponse:
     settings = state.settings
     results = dict(

@@ -19,10 +19,11 @@ from fastapi.responses import RedirectResponse
 
 from api.conversations import transition
 from api.db.models import Author, Contact, Conversation, Note, Owner, Practitioner, utcnow
-from api.deps import SessionDep, StateDep
+from api.deps import MAX_ID, RowId, SessionDep, StateDep
 from api.inbox import audit, events, views
 from api.inbox.access import ActingDep, Staff
 from api.inbox.compose import CANNED, CANNED_KEYS, MAX_REPLY, ReplyRefused, plan
+from api.openapi import INBOX_ACTION, inbox_action, page, page_or_invalid
 from api.queue import enqueue_delivery
 from api.routes.inbox_pages import conversation_response
 from api.worker.outbound import queue_reply, queue_text
@@ -66,8 +67,8 @@ async def _done(
     await events.publish(state.queue, "owner" if action != "note_added" else "note", conversation.id)
 
 
-@router.post("/{conversation_id}/claim")
-async def claim(db: SessionDep, state: StateDep, staff: ActingDep, conversation_id: int) -> Response:
+@router.post("/{conversation_id}/claim", **inbox_action())
+async def claim(db: SessionDep, state: StateDep, staff: ActingDep, conversation_id: RowId) -> Response:
     conversation = await _load(db, conversation_id)
     must_own(conversation, staff)
     _take(conversation, staff.id)
@@ -75,13 +76,16 @@ async def claim(db: SessionDep, state: StateDep, staff: ActingDep, conversation_
     return _back(conversation_id, done="claimed")
 
 
-@router.post("/{conversation_id}/assign")
+@router.post(
+    "/{conversation_id}/assign",
+    **inbox_action({403: INBOX_ACTION[403] | {"description": "Not an admin, or no or a wrong CSRF token"}}),
+)
 async def assign(
     db: SessionDep,
     state: StateDep,
     staff: ActingDep,
-    conversation_id: int,
-    practitioner_id: Annotated[int, Form(ge=1)],
+    conversation_id: RowId,
+    practitioner_id: Annotated[int, Form(ge=1, le=MAX_ID)],
 ) -> Response:
     if not staff.is_admin:
         raise HTTPException(
@@ -96,8 +100,8 @@ async def assign(
     return _back(conversation_id, done="assigned")
 
 
-@router.post("/{conversation_id}/handback")
-async def hand_back(db: SessionDep, state: StateDep, staff: ActingDep, conversation_id: int) -> Response:
+@router.post("/{conversation_id}/handback", **inbox_action())
+async def hand_back(db: SessionDep, state: StateDep, staff: ActingDep, conversation_id: RowId) -> Response:
     conversation = await _load(db, conversation_id)
     must_own(conversation, staff)
     if conversation.owner in (Owner.BOT.value, Owner.RESOLVED.value):
@@ -115,12 +119,12 @@ async def hand_back(db: SessionDep, state: StateDep, staff: ActingDep, conversat
     return _back(conversation_id, done="handed_back")
 
 
-@router.post("/{conversation_id}/resolve")
+@router.post("/{conversation_id}/resolve", **inbox_action())
 async def resolve(
     db: SessionDep,
     state: StateDep,
     staff: ActingDep,
-    conversation_id: int,
+    conversation_id: RowId,
     keep: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     conversation = await _load(db, conversation_id)
@@ -135,12 +139,12 @@ async def resolve(
     return _back(conversation_id, done="resolved")
 
 
-@router.post("/{conversation_id}/notes")
+@router.post("/{conversation_id}/notes", **inbox_action())
 async def add_note(
     db: SessionDep,
     state: StateDep,
     staff: ActingDep,
-    conversation_id: int,
+    conversation_id: RowId,
     body: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
     conversation = await _load(db, conversation_id)
@@ -153,13 +157,16 @@ async def add_note(
     return _back(conversation_id, done="noted")
 
 
-@router.post("/{conversation_id}/safety/clear")
+@router.post(
+    "/{conversation_id}/safety/clear",
+    **inbox_action({422: page_or_invalid("No note of why: the page again")}),
+)
 async def clear_safety_flag(
     request: Request,
     db: SessionDep,
     state: StateDep,
     staff: ActingDep,
-    conversation_id: int,
+    conversation_id: RowId,
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Only a person clears a safety flag, and only with a note of why (kept in the audit log)."""
@@ -202,13 +209,21 @@ async def _tell_resident(
     return message.id if how.not_before is None else None
 
 
-@router.post("/{conversation_id}/reply")
+@router.post(
+    "/{conversation_id}/reply",
+    **inbox_action(
+        {
+            409: page("The reply cannot go now (STOP, no safe channel, WhatsApp's window): the page again"),
+            422: page_or_invalid("Empty, too long, or not a known canned reply: the page again, text kept"),
+        }
+    ),
+)
 async def reply(
     request: Request,
     db: SessionDep,
     state: StateDep,
     staff: ActingDep,
-    conversation_id: int,
+    conversation_id: RowId,
     text: Annotated[str, Form(max_length=MAX_REPLY * 2)] = "",
     canned: Annotated[str, Form(max_length=32)] = "",
     once: Annotated[str, Form(max_length=64)] = "",

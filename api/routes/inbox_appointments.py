@@ -14,15 +14,19 @@ from fastapi import APIRouter, Form, HTTPException, Request, Response, status
 from fastapi.responses import RedirectResponse
 
 from api.db.models import Appointment, Conversation
-from api.deps import SessionDep, StateDep
+from api.deps import RowId, SessionDep, StateDep
 from api.inbox import audit
 from api.inbox.access import ActingDep, Staff
+from api.openapi import Responses, inbox_action, page_or_invalid
 from api.reminders import booking
 from api.reminders.appointments import AppointmentError
 from api.routes.inbox_actions import must_own
 from api.routes.inbox_pages import conversation_response
 
 router = APIRouter(prefix="/inbox", tags=["inbox"])
+REFUSED: Responses = {
+    422: page_or_invalid("Against the rules, or not a date and time: the page again, with why")
+}
 
 
 def _at(day: str, clock: str) -> datetime:
@@ -58,13 +62,13 @@ async def _refuse(
     )
 
 
-@router.post("/conversations/{conversation_id}/appointments")
+@router.post("/conversations/{conversation_id}/appointments", **inbox_action(REFUSED))
 async def book(
     request: Request,
     db: SessionDep,
     state: StateDep,
     staff: ActingDep,
-    conversation_id: int,
+    conversation_id: RowId,
     day: Annotated[str, Form(max_length=10)] = "",
     at: Annotated[str, Form(max_length=5)] = "",
     kind: Annotated[str, Form(max_length=24)] = "",
@@ -96,13 +100,13 @@ async def _appointment(db: SessionDep, appointment_id: int, staff: Staff) -> App
     return appointment
 
 
-@router.post("/appointments/{appointment_id}/move")
+@router.post("/appointments/{appointment_id}/move", **inbox_action(REFUSED))
 async def move(
     request: Request,
     db: SessionDep,
     state: StateDep,
     staff: ActingDep,
-    appointment_id: int,
+    appointment_id: RowId,
     day: Annotated[str, Form(max_length=10)] = "",
     at: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
@@ -117,9 +121,9 @@ async def move(
     return _done(cid, told, "moved")
 
 
-@router.post("/appointments/{appointment_id}/cancel")
+@router.post("/appointments/{appointment_id}/cancel", **inbox_action(REFUSED))
 async def cancel(
-    request: Request, db: SessionDep, state: StateDep, staff: ActingDep, appointment_id: int
+    request: Request, db: SessionDep, state: StateDep, staff: ActingDep, appointment_id: RowId
 ) -> Response:
     appointment = await _appointment(db, appointment_id, staff)
     cid = appointment.conversation_id

@@ -22,6 +22,7 @@ from api.inbox.credentials import totp_step, verify_password
 from api.inbox.pages import render
 from api.inbox.sessions import COOKIE
 from api.inbox.throttle import LoginThrottle
+from api.openapi import page, page_or_problem, redirect
 
 router = APIRouter(prefix="/inbox", tags=["inbox"], include_in_schema=True)
 
@@ -52,14 +53,26 @@ def _login_page(
     return response
 
 
-@router.get("/login", response_class=HTMLResponse)
+@router.get(
+    "/login", response_class=HTMLResponse, responses={303: redirect("Already logged in: to the inbox")}
+)
 async def login_form(request: Request, state: StateDep, staff: OptionalStaffDep, bye: int = 0) -> Response:
     if staff is not None:
         return RedirectResponse("/inbox", status.HTTP_303_SEE_OTHER)
     return _login_page(request, state, note="You have logged out." if bye else "")
 
 
-@router.post("/login", response_class=HTMLResponse)
+@router.post(
+    "/login",
+    status_code=status.HTTP_303_SEE_OTHER,
+    response_class=RedirectResponse,
+    responses={
+        303: redirect("Logged in: to the inbox"),
+        401: page("The name, password or code is not right: the form again"),
+        403: page("The login form had expired: the form again"),
+        429: page("Too many tries: the form again, and how long to wait"),
+    },
+)
 async def login(
     request: Request,
     state: StateDep,
@@ -121,7 +134,16 @@ async def login(
     return response
 
 
-@router.post("/logout")
+@router.post(
+    "/logout",
+    status_code=status.HTTP_303_SEE_OTHER,
+    response_class=RedirectResponse,
+    responses={
+        303: redirect("Logged out (or, a browser not logged in): to the login page"),
+        401: page_or_problem("Not logged in"),
+        403: page_or_problem("No or wrong CSRF token"),
+    },
+)
 async def logout(staff: ActingDep, store: StoreDep, db: SessionDep, state: StateDep) -> Response:
     await store.end(staff.token)
     audit.record(db, staff.username, "logout")

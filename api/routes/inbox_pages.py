@@ -17,7 +17,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from sqlalchemy import select
 
 from api.db.models import AuditEvent, Owner, utcnow
-from api.deps import SessionDep, StateDep
+from api.deps import RowId, SessionDep, StateDep
 from api.erasure import export
 from api.i18n import render as render_message
 from api.inbox import audit, events, views
@@ -26,11 +26,12 @@ from api.inbox.compose import CANNED, sms_info, whatsapp_window_open
 from api.inbox.pages import render, waited
 from api.languages import load_languages
 from api.messages import MESSAGES
+from api.openapi import INBOX_PAGE, page, page_or_problem
 
 router = APIRouter(prefix="/inbox", tags=["inbox"])
 
 
-@router.get("", response_class=HTMLResponse)
+@router.get("", response_class=HTMLResponse, responses=INBOX_PAGE)
 async def queue_page(request: Request, staff: PageStaffDep, db: SessionDep, part: str = "") -> Response:
     f = views.QueueFilter.parse(dict(request.query_params), list(load_languages()))
     now = utcnow()
@@ -58,13 +59,17 @@ def _canned_previews(language: str, staff_first_name: str) -> list[dict[str, str
     ]
 
 
-@router.get("/conversations/{conversation_id}", response_class=HTMLResponse)
+@router.get(
+    "/conversations/{conversation_id}",
+    response_class=HTMLResponse,
+    responses={**INBOX_PAGE, 404: page("There is no such conversation")},
+)
 async def conversation_page(
     request: Request,
     state: StateDep,
     staff: PageStaffDep,
     db: SessionDep,
-    conversation_id: int,
+    conversation_id: RowId,
     part: str = "",
 ) -> Response:
     return await conversation_response(
@@ -122,8 +127,16 @@ async def conversation_response(
     return render(request, name, context, status_code)
 
 
-@router.get("/conversations/{conversation_id}/export")
-async def export_conversation(staff: PageAdminDep, db: SessionDep, conversation_id: int) -> Response:
+@router.get(
+    "/conversations/{conversation_id}/export",
+    responses={
+        **INBOX_PAGE,
+        200: {"description": "Everything held about the resident, as a file (JSON)"},
+        403: page_or_problem("Only an admin can export"),
+        404: page_or_problem("There is no such conversation"),
+    },
+)
+async def export_conversation(staff: PageAdminDep, db: SessionDep, conversation_id: RowId) -> Response:
     """Everything held about this resident, as a file (a subject access request)."""
     view = await views.conversation_view(db, conversation_id)
     if view is None:
@@ -138,7 +151,11 @@ async def export_conversation(staff: PageAdminDep, db: SessionDep, conversation_
     )
 
 
-@router.get("/audit", response_class=HTMLResponse)
+@router.get(
+    "/audit",
+    response_class=HTMLResponse,
+    responses={**INBOX_PAGE, 403: page_or_problem("Only an admin can read the audit log")},
+)
 async def audit_page(
     request: Request, staff: PageAdminDep, db: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 200
 ) -> Response:
@@ -148,7 +165,11 @@ async def audit_page(
     return render(request, "audit.html", {"staff": staff, "rows": rows})
 
 
-@router.get("/events", response_class=EventSourceResponse)
+@router.get(
+    "/events",
+    response_class=EventSourceResponse,
+    responses={**INBOX_PAGE, 401: page_or_problem("Not logged in")},
+)
 async def live_events(staff: StaffDep, state: StateDep) -> AsyncIterator[ServerSentEvent]:
     """What changed, as it happens (Redis pub/sub, so any gateway process hears it)."""
     yield ServerSentEvent(event="ready", data={"as": staff.username}, retry=3000)

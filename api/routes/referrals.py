@@ -7,7 +7,6 @@ said is safe (their answers); otherwise the answer says to phone them instead.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
@@ -17,6 +16,7 @@ from sqlalchemy import select
 from api.contact_windows import next_allowed
 from api.db.models import Contact, Conversation, Referral, ReferralChange, ReferralStatus, utcnow
 from api.deps import SessionDep, StateDep, require_practitioner
+from api.openapi import UNREADABLE, Responses, UtcDatetime, problem
 from api.queue import enqueue_delivery
 from api.referrals.replies import referral_params
 from api.referrals.store import TransitionRefused, assign, change_status, normalize_reference
@@ -24,7 +24,18 @@ from api.reminders.appointments import followups
 from api.reminders.send import schedule
 from api.worker.outbound import queue_reply
 
-router = APIRouter(prefix="/api/referrals", tags=["referrals"], dependencies=[Depends(require_practitioner)])
+router = APIRouter(
+    prefix="/api/referrals",
+    tags=["referrals"],
+    dependencies=[Depends(require_practitioner)],
+    responses={401: problem("No or wrong practitioner token")},
+)
+NOT_FOUND: Responses = {404: problem("No referral has this reference")}
+CHANGE: Responses = {
+    **UNREADABLE,
+    **NOT_FOUND,
+    409: problem("The referral's status does not allow this change"),
+}
 
 Actor = Annotated[str, Field(min_length=1, max_length=128, description="Who is making the change")]
 
@@ -48,7 +59,7 @@ class Change(BaseModel):
     actor: str
     reason: str | None
     note: str | None
-    at: datetime
+    at: UtcDatetime
 
 
 class ReferralOut(BaseModel):
@@ -58,8 +69,8 @@ class ReferralOut(BaseModel):
     area: str
     assigned_to: str | None
     decline_reason: str | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
 
 
 class ReferralDetail(ReferralOut):
@@ -99,7 +110,7 @@ async def list_referrals(
     return [_out(r) for r in await session.scalars(query)]
 
 
-@router.get("/{reference}", response_model=ReferralDetail)
+@router.get("/{reference}", response_model=ReferralDetail, responses=NOT_FOUND)
 async def get_referral(session: SessionDep, reference: str) -> ReferralDetail:
     referral = await _find(session, reference)
     changes = await session.scalars(
@@ -145,7 +156,7 @@ def _refused(exc: TransitionRefused) -> HTTPException:
     return HTTPException(status.HTTP_409_CONFLICT, str(exc))
 
 
-@router.post("/{reference}/accept", response_model=Decision)
+@router.post("/{reference}/accept", response_model=Decision, responses=CHANGE)
 async def accept(session: SessionDep, state: StateDep, reference: str, body: _Body) -> Decision:
     referral = await _find(session, reference)
     try:
@@ -162,7 +173,7 @@ async def accept(session: SessionDep, state: StateDep, reference: str, body: _Bo
     return decision
 
 
-@router.post("/{reference}/decline", response_model=Decision)
+@router.post("/{reference}/decline", response_model=Decision, responses=CHANGE)
 async def decline(session: SessionDep, state: StateDep, reference: str, body: DeclineBody) -> Decision:
     referral = await _find(session, reference)
     try:
@@ -172,7 +183,7 @@ async def decline(session: SessionDep, state: StateDep, reference: str, body: De
     return await _tell_resident(session, state, referral, "referral_declined")
 
 
-@router.post("/{reference}/close", response_model=ReferralOut)
+@router.post("/{reference}/close", response_model=ReferralOut, responses=CHANGE)
 async def close(session: SessionDep, reference: str, body: _Body) -> ReferralOut:
     referral = await _find(session, reference)
     try:
@@ -183,7 +194,7 @@ async def close(session: SessionDep, reference: str, body: _Body) -> ReferralOut
     return _out(referral)
 
 
-@router.post("/{reference}/assign", response_model=ReferralOut)
+@router.post("/{reference}/assign", response_model=ReferralOut, responses=CHANGE)
 async def assign_referral(session: SessionDep, reference: str, body: AssignBody) -> ReferralOut:
     referral = await _find(session, reference)
     try:

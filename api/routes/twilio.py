@@ -7,17 +7,19 @@ is stored before it is acknowledged; the bot's turn happens afterwards, on the w
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select, update
 
 from api.db.models import Direction, Message
-from api.deps import SessionDep, StateDep
+from api.deps import MAX_ID, SessionDep, StateDep
 from api.gateway.delivery import rank_of, visible_status
 from api.gateway.parsing import parse_form, parse_inbound
 from api.gateway.signature import is_valid_signature
 from api.gateway.store import store_inbound
 from api.inbox import events
+from api.openapi import Responses
 from api.queue import enqueue_processing
 
 log = logging.getLogger(__name__)
@@ -26,16 +28,64 @@ router = APIRouter(prefix="/twilio", tags=["twilio"])
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 MAX_BODY_BYTES = 256 * 1024  # Twilio's own messages are far smaller
 
-_FORM_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/x-www-form-urlencoded": {
-                "schema": {"type": "object", "additionalProperties": {"type": "string"}}
-            }
-        },
+
+def _form_body(fields: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """Twilio's form: the fields we read (any may be missing; each with a description and an
+    example), and whatever else Twilio sends."""
+    properties = {
+        name: {"type": "string", "description": description, "examples": [example]}
+        for name, (description, example) in fields.items()
     }
+    schema = {"type": "object", "properties": properties, "additionalProperties": {"type": "string"}}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/x-www-form-urlencoded": {"schema": schema}},
+        }
+    }
+
+
+_SID = ("Twilio's id of the message", "SM0123456789abcdef0123456789abcdef")
+_INBOUND_FORM = _form_body(
+    {
+        "MessageSid": _SID,
+        "From": ("The sender: E.164, or whatsapp: and E.164", "+447911123456"),
+        "To": ("Our number", "+447000000000"),
+        "Body": ("The text", "hello"),
+        "NumMedia": ("How many MediaUrlN and MediaContentTypeN pairs follow", "0"),
+    }
+)
+_STATUS_FORM = {
+    **_form_body(
+        {
+            "MessageSid": _SID,
+            "MessageStatus": ("queued, sent, delivered, undelivered, failed, read, ...", "delivered"),
+            "ErrorCode": ("Twilio's error code, when not delivered", "30003"),
+        }
+    ),
+    "parameters": [
+        {
+            "name": "m",
+            "in": "query",
+            "required": False,
+            "description": "Our id of the message: the worker puts it in the StatusCallback address",
+            "schema": {"type": "string"},
+        }
+    ],
 }
+_TEXT = {"text/plain": {"schema": {"type": "string"}}}
+_RESPONSES: Responses = {
+    200: {"description": "Taken (an empty TwiML answer)", "content": {"application/xml": {}}},
+    403: {"description": "Missing or wrong X-Twilio-Signature: nothing stored", "content": _TEXT},
+    413: {"description": "The body is larger than any Twilio request", "content": _TEXT},
+}
+
+
+def _message_id(text: str) -> int | None:
+    """Our message id from the status callback's address (?m=), if it can be one."""
+    if text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)) and 0 < int(text) <= MAX_ID:
+        return int(text)
+    return None
 
 
 def _twiml() -> Response:
@@ -56,11 +106,7 @@ async def _signed_form(request: Request, state: StateDep) -> dict[str, str] | Re
     return form
 
 
-@router.post(
-    "/messages",
-    openapi_extra=_FORM_BODY,
-    responses={200: {"content": {"application/xml": {}}}, 403: {"description": "Bad signature"}},
-)
+@router.post("/messages", openapi_extra=_INBOUND_FORM, response_class=Response, responses=_RESPONSES)
 async def inbound_message(request: Request, state: StateDep, session: SessionDep) -> Response:
     form = await _signed_form(request, state)
     if isinstance(form, Response):
@@ -78,11 +124,7 @@ async def inbound_message(request: Request, state: StateDep, session: SessionDep
     return _twiml()
 
 
-@router.post(
-    "/status",
-    openapi_extra=_FORM_BODY,
-    responses={200: {"content": {"application/xml": {}}}, 403: {"description": "Bad signature"}},
-)
+@router.post("/status", openapi_extra=_STATUS_FORM, response_class=Response, responses=_RESPONSES)
 async def status_callback(request: Request, state: StateDep, session: SessionDep) -> Response:
     form = await _signed_form(request, state)
     if isinstance(form, Response):
@@ -93,10 +135,10 @@ async def status_callback(request: Request, state: StateDep, session: SessionDep
     if rank is None or not sid:
         return _twiml()  # nothing we track; acknowledged so Twilio does not retry
     target = Message.provider_sid == sid
-    our_id = request.query_params.get("m", "")
-    if our_id.isdigit():
+    our_id = _message_id(request.query_params.get("m", ""))
+    if our_id is not None:
         # The callback can arrive before the send job has stored Twilio's SID.
-        target = target | (Message.id == int(our_id))
+        target = target | (Message.id == our_id)
     result = await session.execute(
         update(Message)
         .where(target, Message.direction == Direction.OUT.value, Message.status_rank < rank)
