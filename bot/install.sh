@@ -24,6 +24,8 @@ PY
 }
 
 if installed; then
+  # Bring the pinned dependencies up to date (quick when nothing changed).
+  "${VENV}/bin/python" -m pip install -q -r bot/requirements.txt
   echo "bot env ${VENV}: rasa ${RASA_VERSION} and rasa-sdk ${RASA_SDK_VERSION} already installed"
   exit 0
 fi

@@ -8,11 +8,12 @@ import time
 
 import httpx
 import pytest
+import redis
 
 from api.gateway.parsing import parse_form
 from api.gateway.signature import sign
 from scripts.stack import Stack, StackConfig, free_port
-from tests.support import Database, Gateway, Resident
+from tests.support import Database, Gateway, Resident, converse
 
 pytestmark = pytest.mark.stack
 
@@ -30,6 +31,25 @@ def test_hello_gets_a_reply_within_3_seconds(healthy: Stack, gateway: Gateway, d
     assert replies[0]["channel"] == "sms"
     assert "person" in replies[0]["body"]
     assert {"to", "channel", "body", "created_at"} <= set(replies[0])
+
+
+def test_the_bot_keeps_each_conversation_whole_in_redis(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
+    """bot/endpoints.yml names our own Redis tracker store (bot/stores.py). Were it not importable,
+    Rasa would quietly keep conversations in memory, to be lost at its next restart."""
+    resident = Resident(gateway)
+    texts = ["hello", "what can you do", "thank you", "bye"]
+    for text in texts:
+        assert converse(resident, db, text)
+    uid = db.rows("SELECT uid FROM contacts WHERE phone = :phone", phone=resident.number)[0]["uid"]
+    with redis.Redis.from_url(healthy.env["REDIS_URL"]) as client:
+        stored = client.get(f"rasa:tracker:{uid}")
+    assert stored is not None
+    events = json.loads(stored)["events"]
+    assert [e["text"] for e in events if e["event"] == "user"] == texts
+    # Saved whole: no event twice (the merge on save keeps each one once).
+    assert len({json.dumps(e, sort_keys=True) for e in events}) == len(events)
 
 
 def test_a_retried_delivery_is_answered_once(healthy: Stack, gateway: Gateway, db: Database) -> None:

@@ -1,0 +1,1416 @@
+"""Bot turn cost: NLU and dialogue time per message, per language, and where a turn's time goes.
+
+    .venv-bot/bin/python -m bench.turns [--out bench/results/turns.json] [--repeat N] [--quick]
+
+Runs in the bot environment, in-process, with the trained model (models/current.tar.gz) loaded
+as `rasa run` loads it (bot/endpoints.yml: Redis tracker and lock stores, the action server). It
+starts its own Redis (temporary directory, free port, no persistence) and its own action server
+(bot/run-actions.sh on a free port) and stops both at the end.
+
+- NLU: `processor.parse_message` on every held-out message (tests/nlu/<lang>_test.yml).
+- Dialogue: `agent.handle_message` with the message's NLU result handed in (so NLU does not run),
+  in-memory tracker and lock stores; policies, actions (custom ones over HTTP) and tracker handling.
+- Whole turn: `agent.handle_message` with NLU, the Redis tracker and lock stores and the action
+  server: what `POST /webhooks/rest/webhook` costs inside Rasa. Each timed message is the second
+  of its conversation (a greeting is stored first), like most turns.
+- Conversation length: turns 1 to L of a few conversations, with the tracker's size in Redis, as
+  is, with Rasa's tracker merge made linear, and with that and the schema check fixed.
+- Profile: cProfile of whole turns, grouped into buckets, plus the top functions; GC time.
+- Experiments, each before/after in this run: the action server answer's schema check, the Redis
+  vs in-memory lock store, the domain sent with every custom action, the logistic regression's
+  coefficient layout, and thread variables (child processes, as they act at import).
+Nothing in the project is changed: experiments patch this process only.
+
+Only the standard library at module level: `markdown(result)` renders the docs/benchmarks.md
+section from the JSON and is importable from the app environment too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import copy
+import cProfile
+import functools
+import gc
+import json
+import os
+import platform
+import pstats
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "current.tar.gz"
+ENDPOINTS = ROOT / "bot" / "endpoints.yml"
+RESULTS = ROOT / "bench" / "results" / "turns.json"
+LANGS = ("en", "bn", "ur", "pl", "ro", "pt")
+THREAD_VARS = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "TF_INTRA_OP_PARALLELISM_THREADS",
+    "TF_INTER_OP_PARALLELISM_THREADS",
+)
+OPENER = "hello"  # stored as the first message of every timed conversation
+
+
+# ----------------------------------------------------------------------------------------------
+# small helpers (stdlib only)
+
+
+def pct(values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def summary(values_s: list[float]) -> dict[str, float]:
+    """p50, p95, mean in ms from seconds."""
+    ms = [v * 1000 for v in values_s]
+    return {
+        "n": len(ms),
+        "p50": round(pct(ms, 50), 2),
+        "p95": round(pct(ms, 95), 2),
+        "mean": round(statistics.fmean(ms), 2) if ms else float("nan"),
+    }
+
+
+def proc_status() -> dict[str, float]:
+    """RSS (MB), peak RSS (MB) and OS threads of this process (Linux /proc)."""
+    out: dict[str, float] = {}
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                out[key] = round(int(value.split()[0]) / 1024, 1)
+            elif key == "Threads":
+                out["threads"] = int(value)
+    return {"rss_mb": out.get("VmRSS", 0.0), "peak_rss_mb": out.get("VmHWM", 0.0),
+            "threads": out.get("threads", 0)}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(check: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(Exception):
+            if check():
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"{what} did not start within {timeout:.0f} s")
+
+
+def http_ok(url: str) -> bool:
+    with urllib.request.urlopen(url, timeout=1) as response:
+        return response.status == 200
+
+
+def quiet_env() -> None:
+    """What bot/env.sh sets for every Rasa process (only where not set already)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    os.environ["RASA_TELEMETRY_ENABLED"] = "false"
+    os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    import warnings
+
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=UserWarning)
+
+
+def configure_rasa_logging() -> None:
+    """Log levels as `rasa run` has them by default (INFO; structlog filtered the same way)."""
+    import logging
+
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    level = logging.getLevelName(os.environ.get("LOG_LEVEL", "INFO"))
+    configure_logging_and_warnings(level, warn_only_once=True, filter_repeated_logs=True)
+    configure_structlog(level)
+    # The benchmark's own output stays readable: Rasa's INFO lines (model loading) go nowhere.
+    logging.getLogger().handlers[:] = [logging.NullHandler()]
+
+
+def load_test_messages(langs: tuple[str, ...]) -> dict[str, list[tuple[str, str]]]:
+    """(text, intent) for every held-out message, per language (Rasa's own NLU yml reader)."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    out = {}
+    for lang in langs:
+        data = load_data(str(ROOT / "tests" / "nlu" / f"{lang}_test.yml"))
+        out[lang] = [(m.get("text"), m.get("intent")) for m in data.intent_examples]
+    return out
+
+
+def spread(items: list[Any], n: int) -> list[Any]:
+    """At most n items, evenly spread over the list (test sets are grouped by intent)."""
+    if n >= len(items):
+        return list(items)
+    step = len(items) / n
+    return [items[int(i * step)] for i in range(n)]
+
+
+def machine_info() -> dict[str, Any]:
+    from importlib.metadata import version
+
+    info: dict[str, Any] = {
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+    }
+    for package in ("rasa", "rasa-sdk", "scikit-learn", "numpy", "jsonschema", "redis", "uvloop"):
+        with contextlib.suppress(Exception):
+            info[package] = version(package)
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+    return info
+
+
+# ----------------------------------------------------------------------------------------------
+# services: our own Redis and action server (sync code, before and after the event loop)
+
+
+class Services:
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.redis_port = free_port()
+        self.actions_port = free_port()
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def start_redis(self) -> None:
+        server = shutil.which("redis-server")
+        if not server:
+            raise SystemExit("redis-server is not installed (make setup installs it)")
+        self.procs.append(
+            subprocess.Popen(
+                [server, "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "",
+                 "--appendonly", "no", "--dir", str(self.tmp)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        import redis
+
+        client = redis.Redis(port=self.redis_port, socket_timeout=1)
+        wait_until(client.ping, 15, "redis-server")
+        client.close()
+
+    def start_actions(self) -> None:
+        env = dict(os.environ, ACTIONS_HOST="127.0.0.1", ACTIONS_PORT=str(self.actions_port))
+        log = (self.tmp / "actions.log").open("wb")
+        self.procs.append(
+            subprocess.Popen(["bash", "bot/run-actions.sh"], cwd=ROOT, env=env,
+                             stdout=log, stderr=subprocess.STDOUT)
+        )
+        wait_until(lambda: http_ok(f"http://127.0.0.1:{self.actions_port}/health"), 60, "action server")
+
+    def endpoint_env(self) -> None:
+        """The variables bot/endpoints.yml reads (as bot/run.sh exports them)."""
+        os.environ.update(
+            REDIS_HOST="127.0.0.1",
+            REDIS_PORT=str(self.redis_port),
+            REDIS_DB="0",
+            REDIS_PASSWORD="",
+            ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.actions_port}/webhook",
+        )
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+# ----------------------------------------------------------------------------------------------
+# instrumentation: wall time of a turn's parts, by wrapping methods of our own instances
+
+
+class Meter:
+    """Accumulates wall seconds per part; `take()` returns and clears them."""
+
+    def __init__(self) -> None:
+        self.t: dict[str, float] = defaultdict(float)
+
+    def wrap(self, obj: Any, attr: str, name: str) -> None:
+        original = getattr(obj, attr)
+        t = self.t
+        if asyncio.iscoroutinefunction(original):
+
+            @functools.wraps(original)
+            async def timed_async(*args: Any, **kwargs: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return await original(*args, **kwargs)
+                finally:
+                    t[name] += time.perf_counter() - started
+
+            setattr(obj, attr, timed_async)
+        else:
+
+            @functools.wraps(original)
+            def timed(*args: Any, **kwargs: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return original(*args, **kwargs)
+                finally:
+                    t[name] += time.perf_counter() - started
+
+            setattr(obj, attr, timed)
+
+    def take(self) -> dict[str, float]:
+        out = dict(self.t)
+        self.t.clear()
+        return out
+
+
+@contextlib.contextmanager
+def graph_node_timer(processor: Any, acc: dict[str, float]) -> Any:
+    """Times each node of the model's graph (NLU components here), through Rasa's GraphNode._fn."""
+    import re
+
+    nodes = getattr(processor.graph_runner, "_instantiated_nodes", {})
+    saved = {}
+    for name, node in nodes.items():
+        if callable(getattr(node, "_fn", None)):
+            saved[name] = node._fn
+            label = re.sub(r"^run_|\d+$", "", name)
+            analyzer = (getattr(node, "_component_config", None) or {}).get("analyzer")
+            if analyzer:
+                label += f" ({analyzer})"
+
+            def timed(*args: Any, _fn: Any = node._fn, _label: str = label, **kwargs: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return _fn(*args, **kwargs)
+                finally:
+                    acc[_label] += time.perf_counter() - started
+
+            node._fn = timed
+    try:
+        yield
+    finally:
+        for name, fn in saved.items():
+            nodes[name]._fn = fn
+
+
+def innermost_store(store: Any) -> Any:
+    while getattr(store, "_tracker_store", None) is not None:
+        store = store._tracker_store
+    return store
+
+
+class Bot:
+    """One loaded model, several agents sharing it (different tracker and lock stores)."""
+
+    def __init__(self, agent: Any) -> None:
+        self.base = agent
+        self.meter = Meter()
+        self.http_meter_installed = False
+        self.counter = 0
+        self.opener_events: dict[int, list[Any]] = {}
+
+    def agent(self, tracker_store: Any, lock_store: Any, meter: bool = False) -> Any:
+        from rasa.core.agent import Agent
+
+        agent = Agent(
+            domain=self.base.domain,
+            tracker_store=tracker_store,
+            lock_store=lock_store,
+            action_endpoint=self.base.action_endpoint,
+        )
+        processor = copy.copy(self.base.processor)
+        processor.tracker_store = agent.tracker_store
+        processor.lock_store = agent.lock_store
+        processor.nlg = agent.nlg
+        agent.processor = processor
+        if meter:
+            self.instrument(agent)
+        return agent
+
+    def instrument(self, agent: Any) -> None:
+        from rasa.core.actions.action import RemoteAction
+
+        m = self.meter
+        p = agent.processor
+        store = innermost_store(agent.tracker_store)
+        m.wrap(store, "retrieve", "tracker load")
+        m.wrap(store, "save", "tracker save")
+        m.wrap(p, "_parse_message_with_graph", "NLU")
+        m.wrap(p, "run_action_extract_slots", "slot extraction")
+        m.wrap(p, "predict_next_with_tracker_if_should", "policies")
+        m.wrap(p, "_run_action", "actions")
+        m.wrap(p, "handle_message", "processor")
+        if not self.http_meter_installed:  # class level: every agent's custom action calls
+            m.wrap(RemoteAction, "run", "custom actions (HTTP)")
+            m.wrap(RemoteAction, "_validate_action_result", "action response check (jsonschema)")
+            self.http_meter_installed = True
+
+    def message(self, text: str, sender: str, lang: str, parse_data: dict | None = None) -> Any:
+        from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+        self.counter += 1
+        return UserMessage(
+            text,
+            CollectingOutputChannel(),
+            sender,
+            parse_data=copy.deepcopy(parse_data) if parse_data else None,
+            input_channel="rest",
+            metadata={"message_id": str(self.counter), "language": lang},
+        )
+
+    async def seed(self, agent: Any, sender: str) -> None:
+        """Store a one-greeting conversation under `sender` (so the next turn is its second)."""
+        from rasa.shared.core.trackers import DialogueStateTracker
+
+        key = id(agent)
+        if key not in self.opener_events:
+            template = f"opener-{key}"
+            await agent.handle_message(self.message(OPENER, template, "en"))
+            tracker = await agent.tracker_store.retrieve_full_tracker(template)
+            self.opener_events[key] = list(tracker.events)
+        tracker = DialogueStateTracker.from_events(
+            sender, copy.deepcopy(self.opener_events[key]), slots=agent.domain.slots
+        )
+        await agent.tracker_store.save(tracker)
+
+    async def turn(self, agent: Any, text: str, sender: str, lang: str,
+                   parse_data: dict | None = None) -> float:
+        message = self.message(text, sender, lang, parse_data)
+        started = time.perf_counter()
+        await agent.handle_message(message)
+        return time.perf_counter() - started
+
+
+def breakdown(parts: dict[str, float], total: float) -> dict[str, float]:
+    """A turn's wall time by part (seconds), disjoint, with `lock store` and `other` derived."""
+    processor = parts.get("processor", 0.0)
+    named = ("tracker load", "NLU", "slot extraction", "policies", "actions", "tracker save")
+    out = {name: parts.get(name, 0.0) for name in named}
+    remote = min(parts.get("custom actions (HTTP)", 0.0), out["actions"] + out["slot extraction"])
+    out["actions"] -= min(remote, out["actions"])
+    check = min(parts.get("action response check (jsonschema)", 0.0), remote)
+    out["custom actions (HTTP)"] = remote - check
+    out["action response check (jsonschema)"] = check
+    out["lock store"] = max(0.0, total - processor)
+    out["other"] = max(0.0, processor - sum(parts.get(n, 0.0) for n in named))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# profile buckets
+
+
+def profile_buckets(stats: pstats.Stats, wall: float) -> list[dict[str, Any]]:
+    """Disjoint buckets from cProfile's cumulative times of a few entry points, as shares of the
+    turns' wall time. Time outside Python (the event loop waiting, in uvloop's C code, for the
+    action server's answer) is not seen by cProfile: it is the wall time the profile misses."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.lock_store import LockStore
+    from rasa.core.processor import MessageProcessor
+    from rasa.core.tracker_store import RedisTrackerStore
+
+    raw = stats.stats  # type: ignore[attr-defined]
+    seen = stats.total_tt  # type: ignore[attr-defined]
+    total = max(wall, seen)
+
+    def cum(fn: Any) -> float:
+        fn = getattr(fn, "__wrapped__", fn)
+        code = fn.__code__
+        entry = raw.get((code.co_filename, code.co_firstlineno, code.co_name))
+        return entry[3] if entry else 0.0
+
+    def nlu_component(folder: str) -> float:
+        return sum(v[3] for (f, _, name), v in raw.items()
+                   if name == "process" and f"/rasa/nlu/{folder}/" in f)
+
+    nlu_total = cum(MessageProcessor._parse_message_with_graph)
+    nlu = {
+        "NLU: tokenizer + entity extractors": nlu_component("tokenizers") + nlu_component("extractors"),
+        "NLU: featurizers (count vectors, regex)": nlu_component("featurizers"),
+        "NLU: classifiers (logistic regression, fallback)": nlu_component("classifiers"),
+    }
+    nlu["NLU: graph runner (dask) and message objects"] = max(0.0, nlu_total - sum(nlu.values()))
+    remote = cum(RemoteAction.run)
+    check = cum(RemoteAction._validate_action_result)
+    actions = cum(MessageProcessor._run_action) + cum(MessageProcessor.run_action_extract_slots)
+    polls = ("'poll' of 'select", "'select' of 'select")
+    waiting = total - seen + sum(v[2] for (f, _, name), v in raw.items()
+                                 if f == "~" and any(p in name for p in polls))
+    buckets = {
+        **nlu,
+        "policies (rule + memoization, tracker states)":
+            cum(MessageProcessor.predict_next_with_tracker_if_should),
+        "tracker store load (Redis GET + deserialise)": cum(RedisTrackerStore.retrieve),
+        "tracker store save (GET, merge, serialise, SET)": cum(RedisTrackerStore.save),
+        "lock store (Redis ticket lock)": cum(LockStore.lock),
+        "custom actions: request (whole tracker + domain as JSON) and HTTP client": remote - check,
+        "custom actions: checking the answer against Rasa's event schema (jsonschema)": check,
+        "built-in actions, forms, responses, events": max(0.0, actions - remote),
+        "waiting for the action server (event loop idle, outside Python)": waiting,
+    }
+    buckets["other (session handling, events, asyncio)"] = max(0.0, total - sum(buckets.values()))
+    return [{"bucket": k, "seconds": round(v, 4), "pct": round(100 * v / total, 1) if total else 0.0}
+            for k, v in buckets.items()]
+
+
+def top_functions(stats: pstats.Stats, key: int, n: int) -> list[dict[str, Any]]:
+    raw = stats.stats  # type: ignore[attr-defined]
+    total = stats.total_tt  # type: ignore[attr-defined]
+    own_code = str(Path(__file__).resolve())
+    rows = sorted(((k, v) for k, v in raw.items() if k[0] != own_code), key=lambda kv: kv[1][key],
+                  reverse=True)[:n]
+    out = []
+    for (filename, line, name), (_cc, calls, own, cumulative, _callers) in rows:
+        where = filename
+        for marker in ("site-packages/", str(ROOT) + "/", "lib/python3.11/"):
+            if marker in where:
+                where = where.split(marker, 1)[1]
+                break
+        label = f"{where}:{line}({name})" if filename != "~" else name
+        out.append({"function": label, "calls": calls, "own_s": round(own, 4), "cum_s": round(cumulative, 4),
+                    "own_pct": round(100 * own / total, 1), "cum_pct": round(100 * cumulative / total, 1)})
+    return out
+
+
+def conversation_script(items: list[tuple[str, str]], length: int, seed: int) -> list[tuple[str, str]]:
+    """`length` messages of one language in a fixed shuffled order (repeating if needed)."""
+    script = random.Random(seed).sample(items, min(length, len(items)))
+    while len(script) < length:
+        script += script[: length - len(script)]
+    return script
+
+
+def linear_merge(prior_tracker: Any, tracker: Any) -> Any:
+    """RedisTrackerStore._merge_trackers with the same result in linear time.
+
+    Rasa's version appends each new event unless its `as_dict()` equals that of an event
+    already merged, comparing against every event: quadratic in the conversation's length. It
+    takes that path whenever the stored tracker has events before the session's
+    `action_session_start`, which is every conversation whose first message carried metadata
+    (the SlotSet `session_started_metadata` goes first; `retrieve` returns the session without it).
+    Here the same comparison is a set lookup of each event's JSON.
+    """
+    if not prior_tracker.events:
+        return tracker
+    past = tracker.travel_back_in_time(target_time=prior_tracker.events[-1].timestamp)
+    if past.events == prior_tracker.events:
+        return tracker
+    merged = tracker.init_copy()
+    merged.update_with_events(list(prior_tracker.events), override_timestamp=False, domain=None)
+    seen = {json.dumps(e.as_dict(), sort_keys=True, default=str) for e in merged.events}
+    for event in tracker.events:
+        key = json.dumps(event.as_dict(), sort_keys=True, default=str)
+        if key not in seen:
+            merged.update(event)
+            seen.add(key)
+    return merged
+
+
+@contextlib.contextmanager
+def merge_variant(variant: str) -> Any:
+    from rasa.core.tracker_store import RedisTrackerStore
+
+    original = RedisTrackerStore.__dict__["_merge_trackers"]
+    if variant != "as is":
+        RedisTrackerStore._merge_trackers = staticmethod(linear_merge)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        RedisTrackerStore._merge_trackers = original  # type: ignore[method-assign]
+
+
+def event_names(store: Any, sender: str) -> list[tuple[str, Any, Any]]:
+    events = json.loads(store.red.get(store.key_prefix + sender))["events"]
+    return [(e["event"], e.get("name"), e.get("text")) for e in events]
+
+
+def stored_sessions(store: Any, sender: str) -> list[Any]:
+    """The stored tracker split as Rasa splits it into sessions (at each action_session_start)."""
+    from rasa.shared.core.trackers import get_trackers_for_conversation_sessions
+
+    full = store.deserialise_tracker(sender, store.red.get(store.key_prefix + sender))
+    return get_trackers_for_conversation_sessions(full)
+
+
+# ----------------------------------------------------------------------------------------------
+# the measurements
+
+
+async def measure(args: argparse.Namespace, services: Services, result: dict[str, Any]) -> None:
+    from rasa.core.agent import load_agent
+    from rasa.core.lock_store import InMemoryLockStore, LockStore
+    from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
+    from rasa.core.utils import AvailableEndpoints
+
+    q = args.quick
+    repeat = args.repeat
+    per_lang = 8 if q else args.turns_per_lang
+    langs = LANGS
+
+    # -- model load, as `rasa run` does it (endpoints from bot/endpoints.yml) ------------------
+    services.endpoint_env()
+    endpoints = AvailableEndpoints.read_endpoints(str(ENDPOINTS))
+    before = proc_status()
+    started = time.perf_counter()
+    agent = await load_agent(model_path=str(MODEL), endpoints=endpoints)
+    load_s = time.perf_counter() - started
+    if not agent.is_ready():
+        raise SystemExit(f"could not load {MODEL}")
+    gc.collect()
+    after = proc_status()
+    result["model"] = {
+        "path": str(MODEL.relative_to(ROOT)),
+        "size_mb": round(MODEL.stat().st_size / 2**20, 2),
+        "import_s": result.pop("_import_s"),
+        "load_s": round(load_s, 2),
+        "rss_mb_before_load": before["rss_mb"],
+        "rss_mb_after_load": after["rss_mb"],
+        "threads_after_load": after["threads"],
+        "gc_tracked_objects": len(gc.get_objects()),
+    }
+    print(f"model: import rasa {result['model']['import_s']:.1f} s, load {load_s:.1f} s, "
+          f"RSS {after['rss_mb']:.0f} MB ({after['threads']} threads)", flush=True)
+    await asyncio.to_thread(services.start_actions)  # after the load, so that it does not compete
+
+    bot = Bot(agent)
+    redis_agent = bot.agent(agent.tracker_store, agent.lock_store, meter=True)
+    memory_agent = bot.agent(InMemoryTrackerStore(agent.domain), InMemoryLockStore())
+    processor = agent.processor
+
+    messages = load_test_messages(langs)
+    if q:
+        messages = {lang: spread(items, per_lang) for lang, items in messages.items()}
+    samples = {lang: spread(items, per_lang) for lang, items in messages.items()}
+    result["_samples"] = samples
+
+    # warm-up: first calls pay for lazy imports and caches
+    for text, _ in samples["en"][:3]:
+        await processor.parse_message(bot.message(text, "warm", "en"))
+    await bot.turn(redis_agent, OPENER, "warm-redis", "en")
+    await bot.turn(memory_agent, OPENER, "warm-memory", "en")
+    bot.meter.take()
+
+    # -- 1. NLU per message ---------------------------------------------------------------------
+    from rasa.core.channels.channel import UserMessage
+
+    nlu_times: dict[str, list[float]] = {lang: [] for lang in langs}
+    parsed: dict[str, dict[str, Any]] = {}
+    components: dict[str, float] = defaultdict(float)
+    with graph_node_timer(processor, components):
+        for _ in range(repeat):
+            for lang in langs:
+                for text, _intent in messages[lang]:
+                    message = UserMessage(text, sender_id="nlu")
+                    started = time.perf_counter()
+                    parse = await processor.parse_message(message)
+                    nlu_times[lang].append(time.perf_counter() - started)
+                    parsed[text] = parse
+    parses = sum(len(v) for v in nlu_times.values())
+    nlu_total = sum(sum(v) for v in nlu_times.values())
+    components["graph runner (dask), parse result"] = nlu_total - sum(components.values())
+    result["nlu_components"] = [
+        {"component": k, "ms": round(1000 * v / parses, 3), "pct": round(100 * v / nlu_total, 1)}
+        for k, v in sorted(components.items(), key=lambda kv: -kv[1]) if v / nlu_total >= 0.005
+    ]
+    predicted_right = {lang: sum(parsed[t]["intent"]["name"] == i for t, i in messages[lang])
+                       for lang in langs}
+
+    # -- 2. dialogue (NLU handed in, in-memory stores) and whole turns (Redis) -------------------
+    dialogue: dict[str, list[float]] = {lang: [] for lang in langs}
+    whole: dict[str, list[float]] = {lang: [] for lang in langs}
+    parts_sum: dict[str, float] = defaultdict(float)
+    whole_total = 0.0
+    gc_log: list[tuple[int, float]] = []
+    gc_started = [0.0]
+
+    def gc_callback(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        else:
+            gc_log.append((info["generation"], time.perf_counter() - gc_started[0]))
+
+    gc.callbacks.append(gc_callback)
+    try:
+        for r in range(repeat):
+            for lang in langs:
+                for i, (text, _intent) in enumerate(samples[lang]):
+                    sender = f"d-{lang}-{r}-{i}"
+                    await bot.seed(memory_agent, sender)
+                    dialogue[lang].append(await bot.turn(memory_agent, text, sender, lang, parsed[text]))
+                    sender = f"w-{lang}-{r}-{i}"
+                    await bot.seed(redis_agent, sender)
+                    bot.meter.take()
+                    took = await bot.turn(redis_agent, text, sender, lang)
+                    whole[lang].append(took)
+                    whole_total += took
+                    for k, v in breakdown(bot.meter.take(), took).items():
+                        parts_sum[k] += v
+    finally:
+        gc.callbacks.remove(gc_callback)
+    turns_done = sum(len(v) for v in whole.values())
+
+    rows = {}
+    for lang in langs:
+        rows[lang] = {
+            "messages": len(messages[lang]),
+            "intent_right": predicted_right[lang],
+            "turn_sample": len(samples[lang]),
+            "nlu": summary(nlu_times[lang]),
+            "dialogue": summary(dialogue[lang]),
+            "whole": summary(whole[lang]),
+        }
+    rows["all"] = {
+        "messages": sum(len(messages[lang]) for lang in langs),
+        "intent_right": sum(predicted_right.values()),
+        "turn_sample": sum(len(samples[lang]) for lang in langs),
+        "nlu": summary([t for lang in langs for t in nlu_times[lang]]),
+        "dialogue": summary([t for lang in langs for t in dialogue[lang]]),
+        "whole": summary([t for lang in langs for t in whole[lang]]),
+    }
+    result["languages"] = rows
+    result["breakdown"] = {
+        "turns": turns_done,
+        "mean_turn_ms": round(1000 * whole_total / turns_done, 2),
+        "parts": [{"part": k, "ms": round(1000 * v / turns_done, 3), "pct": round(100 * v / whole_total, 1)}
+                  for k, v in sorted(parts_sum.items(), key=lambda kv: -kv[1])],
+        "gc": {
+            "collections": {str(g): sum(1 for gen, _ in gc_log if gen == g) for g in (0, 1, 2)},
+            # over the dialogue and the whole turns (and their seeding)
+            "ms_per_turn": round(1000 * sum(t for _, t in gc_log) / (2 * turns_done), 3),
+            "gen2_ms_max": round(1000 * max([t for g, t in gc_log if g == 2], default=0.0), 2),
+        },
+    }
+    print_table(result)
+
+    # -- 3. conversation length (Redis), Rasa's tracker merge as is and linear -------------------
+    length = 20 if q else args.length
+    conversations = 1 if q else args.conversations
+    positions = sorted({1, 2, 5, 10, 20, 40, length} & set(range(1, length + 1)))
+    variants = ("as is", "linear merge", "both fixes")
+    per_position: dict[str, dict[int, list[float]]] = {v: defaultdict(list) for v in variants}
+    parts_at: dict[str, dict[int, dict[str, list[float]]]] = {
+        v: defaultdict(lambda: defaultdict(list)) for v in variants
+    }
+    size_at: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    sessions_seen: list[int] = []
+    same: list[bool] = []
+    store = innermost_store(redis_agent.tracker_store)
+    for c in range(conversations):
+        lang = langs[c % len(langs)]
+        script = conversation_script(messages[lang], length, seed=c)
+        for position, (text, _) in enumerate(script, start=1):
+            order = variants[position % 3:] + variants[: position % 3]
+            for variant in order:
+                sender = f"long-{c}-{variant.replace(' ', '-')}"
+                with merge_variant(variant), (prebuilt_validator() if variant == "both fixes"
+                                              else contextlib.nullcontext()):
+                    bot.meter.take()
+                    took = await bot.turn(redis_agent, text, sender, lang)
+                    parts = breakdown(bot.meter.take(), took)
+                for p in positions:
+                    if abs(p - position) <= (0 if p <= 2 else 2):
+                        per_position[variant][p].append(took)
+                        for k, v in parts.items():
+                            parts_at[variant][p][k].append(v)
+                if variant == "as is" and position in positions:
+                    stored = store.red.get(store.key_prefix + sender) or "{}"
+                    events = len(json.loads(stored).get("events", []))
+                    size_at[position].append((events, len(stored.encode())))
+                    if position == length:
+                        sessions_seen.append(len(stored_sessions(store, sender)))
+            if position == length:
+                names = [event_names(store, f"long-{c}-{v.replace(' ', '-')}") for v in variants]
+                same.append(all(n == names[0] for n in names))
+
+    def mean_parts(variant: str, p: int) -> dict[str, float]:
+        return {k: round(1000 * statistics.fmean(v), 3) for k, v in parts_at[variant][p].items()}
+
+    result["conversation"] = {
+        "length": length,
+        "conversations": conversations,
+        "note": "per position over the conversations; positions > 2 take the 5 turns around them; "
+                "parts are means",
+        "stored_sessions_at_end": sessions_seen,
+        "linear_merge_stores_the_same_events": all(same),
+        "positions": [
+            {
+                "position": p,
+                "turn": summary(per_position["as is"][p]),
+                "turn_linear_merge": summary(per_position["linear merge"][p]),
+                "turn_both_fixes": summary(per_position["both fixes"][p]),
+                "events": round(statistics.fmean(e for e, _ in size_at[p])),
+                "tracker_kb": round(statistics.fmean(b for _, b in size_at[p]) / 1024, 1),
+                "parts_ms": mean_parts("as is", p),
+                "parts_ms_linear_merge": mean_parts("linear merge", p),
+            }
+            for p in positions
+        ],
+    }
+    print_conversation(result)
+
+    # -- 4. profile of whole turns ---------------------------------------------------------------
+    profile_turns = 20 if q else args.profile_turns
+    script = [m for lang in langs for m in samples[lang]]
+    script = random.Random(7).sample(script, min(len(script), profile_turns))
+    conv_len = 20
+    profiler = cProfile.Profile()
+    wall = 0.0
+    for i, (text, _) in enumerate(script):
+        sender = f"prof-{i // conv_len}"
+        profiler.enable()
+        wall += await bot.turn(redis_agent, text, sender, "en")
+        profiler.disable()
+    stats = pstats.Stats(profiler)
+    buckets = profile_buckets(stats, wall)
+    result["profile"] = {
+        "turns": len(script),
+        "conversation_length": conv_len,
+        "profiled_s": round(wall, 3),
+        "ms_per_turn_under_profiler": round(1000 * wall / len(script), 2),
+        "buckets": buckets,
+        "top_cumulative": top_functions(stats, 3, 15),
+        "top_own": top_functions(stats, 2, 15),
+    }
+    print_profile(result)
+
+    # -- 5. experiments, same run, interleaved A/B ------------------------------------------------
+    experiments = result.setdefault("experiments", [])
+    ab_sample = [m for lang in langs for m in spread(samples[lang], 4 if q else args.ab_per_lang)]
+
+    # 5a. Redis lock store vs in-memory lock store (tracker store stays Redis)
+    memlock_agent = bot.agent(TrackerStore.create(endpoints.tracker_store, agent.domain), InMemoryLockStore())
+    redis_lock_agent = bot.agent(TrackerStore.create(endpoints.tracker_store, agent.domain),
+                                 LockStore.create(endpoints.lock_store))
+    a_times, b_times = await ab_turns(bot, redis_lock_agent, memlock_agent, ab_sample, "lock")
+    experiments.append(ab_result(
+        "lock_store", "Rasa lock store: Redis (bot/endpoints.yml) vs in-memory", "whole turn",
+        a_times, b_times))
+
+    # 5b. the whole domain sent with every custom action call vs only where needed
+    experiments.append(await selective_domain(bot, agent, endpoints, ab_sample))
+
+    # 5c. jsonschema.validate() on every action server answer (it re-checks Rasa's schema against
+    # the JSON Schema meta-schema each time) vs a validator built once
+    plain = bot.agent(TrackerStore.create(endpoints.tracker_store, agent.domain),
+                      LockStore.create(endpoints.lock_store))
+    a_times, b_times = await ab_turns(bot, plain, plain, ab_sample, "schema", context_b=prebuilt_validator)
+    experiments.append(ab_result(
+        "schema_check", "action server answers checked with jsonschema.validate() vs a validator built once",
+        "whole turn", a_times, b_times, **schema_check_cost()))
+
+    # 5d. NLU: the logistic regression's coefficients in C order (as trained) vs Fortran order
+    lr_layout = await coefficient_layout(processor, [t for t, _ in ab_sample])
+    if lr_layout:
+        experiments.append(lr_layout)
+    print_experiments(result)
+
+
+async def coefficient_layout(processor: Any, texts: list[str]) -> dict[str, Any] | None:
+    """scikit-learn scores a message as X @ coef_.T; scipy copies coef_.T into C order on every call
+    (the whole classes x features matrix). Stored in Fortran order, coef_.T needs no copy: the same
+    numbers, the same probabilities."""
+    import numpy as np
+    from rasa.core.channels.channel import UserMessage
+
+    nodes = getattr(processor.graph_runner, "_instantiated_nodes", {})
+    clf = next((getattr(n._component, "clf", None) for n in nodes.values()
+                if hasattr(getattr(getattr(n, "_component", None), "clf", None), "coef_")), None)
+    if clf is None:
+        return None
+    c_order = clf.coef_
+    f_order = np.asfortranarray(c_order)
+    times: dict[str, list[float]] = {"C": [], "F": []}
+    same = True
+    try:
+        for i, text in enumerate(texts):
+            parses = {}
+            for layout in ("CF" if i % 2 else "FC"):
+                clf.coef_ = c_order if layout == "C" else f_order
+                started = time.perf_counter()
+                parses[layout] = await processor.parse_message(UserMessage(text, sender_id="nlu"))
+                times[layout].append(time.perf_counter() - started)
+            same = same and parses["C"]["intent_ranking"] == parses["F"]["intent_ranking"]
+    finally:
+        clf.coef_ = c_order
+    return ab_result(
+        "lr_coef_layout",
+        "logistic regression coefficients as trained (C order) vs Fortran order (same values)",
+        "NLU per message", times["C"], times["F"],
+        coef_shape=list(c_order.shape), same_intent_rankings=bool(same))
+
+
+async def ab_turns(bot: Bot, agent_a: Any, agent_b: Any, sample: list[tuple[str, str]], tag: str,
+                   context_b: Any = contextlib.nullcontext) -> tuple[list[float], list[float]]:
+    """Whole second turns on the same messages, alternating which variant goes first."""
+    a_times: list[float] = []
+    b_times: list[float] = []
+    for i, (text, _) in enumerate(sample):
+        pair = [(agent_a, a_times, "a", contextlib.nullcontext), (agent_b, b_times, "b", context_b)]
+        if i % 2:
+            pair.reverse()
+        for agent, times, which, context in pair:
+            sender = f"{tag}-{which}-{i}"
+            await bot.seed(agent, sender)
+            with context():
+                times.append(await bot.turn(agent, text, sender, "en"))
+    return a_times, b_times
+
+
+_VALIDATORS: dict[str, Any] = {}
+
+
+def schema_check_cost() -> dict[str, Any]:
+    """ms for one jsonschema.validate() of a typical action server answer, and with a prebuilt validator."""
+    from importlib.metadata import version
+
+    import jsonschema
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    answer = {"events": [{"event": "slot", "name": "role", "value": "link_worker"}],
+              "responses": [{"json_message": {"key": "support.role", "params": {}}}]}
+    validator = jsonschema.validators.validator_for(schema)(schema)
+
+    def per_call(check: Any, n: int = 20) -> float:
+        check()
+        started = time.perf_counter()
+        for _ in range(n):
+            check()
+        return round((time.perf_counter() - started) / n * 1000, 3)
+
+    return {
+        "jsonschema": version("jsonschema"),
+        "validate_ms": per_call(lambda: jsonschema.validate(answer, schema)),
+        "prebuilt_ms": per_call(lambda: validator.validate(answer)),
+    }
+
+
+@contextlib.contextmanager
+def prebuilt_validator() -> Any:
+    """jsonschema.validate with the validator built (and the schema checked) once per schema.
+    Same result: the same best_match error is raised for an invalid answer."""
+    import jsonschema
+
+    original = jsonschema.validate
+    cache = _VALIDATORS
+
+    def validate(instance: Any, schema: Any, cls: Any = None, *args: Any, **kwargs: Any) -> None:
+        key = json.dumps(schema, sort_keys=True)
+        validator = cache.get(key)
+        if validator is None:
+            klass = cls or jsonschema.validators.validator_for(schema)
+            klass.check_schema(schema)
+            validator = cache[key] = klass(schema, *args, **kwargs)
+        error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
+        if error is not None:
+            raise error
+
+    jsonschema.validate = validate
+    try:
+        yield
+    finally:
+        jsonschema.validate = original
+
+
+def ab_result(key: str, what: str, measure: str, a: list[float], b: list[float],
+              **extra: Any) -> dict[str, Any]:
+    before, after = summary(a), summary(b)
+    return {
+        "key": key,
+        "what": what,
+        "measure": measure,
+        "before": before,
+        "after": after,
+        "mean_change_pct": round(100 * (after["mean"] - before["mean"]) / before["mean"], 1),
+        "p50_change_pct": round(100 * (after["p50"] - before["p50"]) / before["p50"], 1),
+        **extra,
+    }
+
+
+async def selective_domain(bot: Bot, agent: Any, endpoints: Any, sample: list[tuple[str, str]]) -> dict:
+    """`enable_selective_domain: true` on the action endpoint, `send_domain: true` only for the form's
+    validation action (the one action that reads the domain). Emulated on an in-memory copy of
+    the loaded domain: no file changes."""
+    from rasa.core.lock_store import LockStore
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.utils.endpoints import EndpointConfig
+
+    plain = bot.agent(TrackerStore.create(endpoints.tracker_store, agent.domain),
+                      LockStore.create(endpoints.lock_store))
+    selective = bot.agent(TrackerStore.create(endpoints.tracker_store, agent.domain),
+                          LockStore.create(endpoints.lock_store))
+    base = agent.action_endpoint
+    endpoint = EndpointConfig(base.url, headers=base.headers, params=base.params, token=base.token,
+                              enable_selective_domain=True)
+    selective.action_endpoint = endpoint
+    selective.processor = copy.copy(selective.processor)
+    selective.processor.action_endpoint = endpoint
+    domain = copy.copy(agent.domain)
+    needs = [name for name in domain.action_names_or_texts if name.startswith("validate_")]
+    domain._actions_which_explicitly_need_domain = needs
+    selective.processor.domain = domain
+    domain_bytes = len(json.dumps(agent.domain.as_dict()).encode())
+    started = time.perf_counter()
+    for _ in range(200):
+        json.dumps(agent.domain.as_dict())
+    as_dict_ms = (time.perf_counter() - started) / 200 * 1000
+    # only messages whose turn runs a custom action show a difference; all are timed
+    a, b = await ab_turns(bot, plain, selective, sample, "seldom")
+    return ab_result(
+        "selective_domain",
+        "domain sent with every custom action call vs only to " + ", ".join(needs),
+        "whole turn",
+        a,
+        b,
+        domain_json_bytes=domain_bytes,
+        domain_serialise_ms=round(as_dict_ms, 3),
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# thread settings: child processes (the variables are read when numpy/TF are imported)
+
+
+def child_nlu(texts_file: str) -> None:
+    """Hidden mode: import rasa, load the model, time NLU on the given texts, print JSON."""
+    quiet_env()
+    started = time.perf_counter()
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import UserMessage
+
+    import_s = time.perf_counter() - started
+    configure_rasa_logging()
+    texts = json.loads(Path(texts_file).read_text())
+    started = time.perf_counter()
+    agent = Agent.load(str(MODEL))
+    load_s = time.perf_counter() - started
+
+    async def run() -> list[float]:
+        for text in texts[:5]:
+            await agent.parse_message(text)
+        times = []
+        for _ in range(2):
+            for text in texts:
+                t0 = time.perf_counter()
+                await agent.processor.parse_message(UserMessage(text, sender_id="nlu"))
+                times.append(time.perf_counter() - t0)
+        return times
+
+    times = asyncio.run(run())
+    print(json.dumps({"import_s": round(import_s, 2), "load_s": round(load_s, 2), "nlu": summary(times),
+                      **proc_status()}))
+
+
+def thread_experiment(texts: list[str], tmp: Path) -> dict[str, Any]:
+    """Fresh processes in the order A B B A; each variant keeps its better run (the machine is shared,
+    and a busy neighbour slows a whole process)."""
+    texts_file = tmp / "texts.json"
+    texts_file.write_text(json.dumps(texts))
+    variants = {"default": {}, "one thread": dict.fromkeys(THREAD_VARS, "1")}
+    base_env = {k: v for k, v in os.environ.items() if k not in THREAD_VARS}
+    all_runs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for label in ("default", "one thread", "one thread", "default"):
+        proc = subprocess.run([sys.executable, "-m", "bench.turns", "--child-nlu", str(texts_file)],
+                              cwd=ROOT, env=dict(base_env, **variants[label]), capture_output=True,
+                              text=True, timeout=180)
+        line = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+        if proc.returncode or not line:
+            raise RuntimeError(f"child ({label}) failed: {proc.stderr[-2000:]}")
+        all_runs[label].append(json.loads(line[-1]))
+    runs = {label: min(rs, key=lambda r: r["nlu"]["mean"]) for label, rs in all_runs.items()}
+    a, b = runs["default"], runs["one thread"]
+    return {
+        "key": "threads",
+        "what": "thread variables unset vs " + ", ".join(f"{v}=1" for v in THREAD_VARS),
+        "measure": "NLU per message (fresh processes, better of two each)",
+        "before": a["nlu"],
+        "after": b["nlu"],
+        "mean_change_pct": round(100 * (b["nlu"]["mean"] - a["nlu"]["mean"]) / a["nlu"]["mean"], 1),
+        "p50_change_pct": round(100 * (b["nlu"]["p50"] - a["nlu"]["p50"]) / a["nlu"]["p50"], 1),
+        "runs": runs,
+        "all_runs": all_runs,
+    }
+
+
+# ----------------------------------------------------------------------------------------------
+# printing and recommendations
+
+
+def ms(v: float) -> str:
+    return f"{v:.1f}" if v < 100 else f"{v:.0f}"
+
+
+def table_rows(result: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    for lang, r in result["languages"].items():
+        rows.append([
+            lang, f"{r['messages']} ({r['turn_sample']})",
+            ms(r["nlu"]["p50"]), ms(r["nlu"]["p95"]),
+            ms(r["dialogue"]["p50"]), ms(r["dialogue"]["p95"]),
+            ms(r["whole"]["p50"]), ms(r["whole"]["p95"]),
+        ])
+    return rows
+
+
+HEADER = ["language", "messages (turns)", "NLU p50", "NLU p95", "dialogue p50", "dialogue p95",
+          "whole turn p50", "whole turn p95"]
+
+
+def print_table(result: dict[str, Any]) -> None:
+    rows = [HEADER, *table_rows(result)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
+    print("\nms per message (NLU on every held-out message; dialogue and whole turns on the sample):")
+    for row in rows:
+        print("  " + "  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in
+                               enumerate(zip(row, widths, strict=True))))
+    print("  NLU by component: " + ", ".join(f"{c['component']} {c['ms']:.2f} ms" for c in
+                                           result.get("nlu_components", [])))
+    b = result["breakdown"]
+    print(f"\nwhole turn, mean {b['mean_turn_ms']:.1f} ms over {b['turns']} turns, by part (wall time):")
+    for p in b["parts"]:
+        print(f"  {p['part']:<24} {p['ms']:7.2f} ms  {p['pct']:5.1f}%")
+    gc_stats = b["gc"]
+    print(f"  (GC inside those: {gc_stats['ms_per_turn']:.2f} ms a turn, collections "
+          f"{gc_stats['collections']})", flush=True)
+
+
+def conversation_rows(result: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    for p in result["conversation"]["positions"]:
+        parts, linear = p["parts_ms"], p["parts_ms_linear_merge"]
+        act = sum(parts.get(k, 0) for k in ACTION_PARTS)
+        rows.append([
+            str(p["position"]), f"{p['turn']['p50']:.1f}", f"{p['turn_linear_merge']['p50']:.1f}",
+            f"{p['turn_both_fixes']['p50']:.1f}",
+            str(p["events"]), f"{p['tracker_kb']:.1f}", f"{parts.get('tracker load', 0):.2f}",
+            f"{parts.get('tracker save', 0):.2f}", f"{linear.get('tracker save', 0):.2f}",
+            f"{parts.get('policies', 0):.2f}", f"{act:.2f}",
+        ])
+    return rows
+
+
+ACTION_PARTS = ("actions", "custom actions (HTTP)", "action response check (jsonschema)")
+CONVERSATION_HEADER = ["message", "turn p50", "linear merge", "both fixes", "events", "tracker KB",
+                       "load", "save", "save, linear merge", "policies", "actions"]
+
+
+def print_conversation(result: dict[str, Any]) -> None:
+    c = result["conversation"]
+    print(f"\nconversation length, Redis tracker store ({c['conversations']} conversations of {c['length']}"
+          f" messages; ms; turn p50, parts are means):")
+    rows = [CONVERSATION_HEADER, *conversation_rows(result)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  " + "  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)))
+    sys.stdout.flush()
+
+
+def print_profile(result: dict[str, Any]) -> None:
+    p = result["profile"]
+    print(f"\nprofile: {p['turns']} whole turns (Redis, conversations of {p['conversation_length']}), "
+          f"{p['ms_per_turn_under_profiler']:.1f} ms a turn under cProfile:")
+    for b in sorted(p["buckets"], key=lambda b: -b["seconds"]):
+        print(f"  {b['pct']:5.1f}%  {b['bucket']}")
+    for key, title in (("top_cumulative", "cumulative"), ("top_own", "own time")):
+        print(f"  top by {title}:")
+        for f in p[key][:12]:
+            value = f["cum_pct"] if key == "top_cumulative" else f["own_pct"]
+            print(f"    {value:5.1f}%  {f['calls']:>7}  {f['function'][:110]}")
+    sys.stdout.flush()
+
+
+def print_experiments(result: dict[str, Any]) -> None:
+    print("\nexperiments (before -> after, same run):")
+    for e in result["experiments"]:
+        print(f"  {e['key']}: {e['what']}\n    {e['measure']}: mean {e['before']['mean']:.2f} -> "
+              f"{e['after']['mean']:.2f} ms ({e['mean_change_pct']:+.1f}%), p50 {e['before']['p50']:.2f} -> "
+              f"{e['after']['p50']:.2f} ms ({e['p50_change_pct']:+.1f}%)")
+    sys.stdout.flush()
+
+
+def recommendations(result: dict[str, Any]) -> list[str]:
+    """Plain sentences from the numbers (stored in the JSON; markdown() prints them)."""
+    out: list[str] = []
+    ex = {e["key"]: e for e in result.get("experiments", [])}
+    noise = 5.0  # percent: below this is noise on this shared machine (twice that across processes)
+
+    def verdict(e: dict[str, Any], on: str = "mean", noise: float = noise) -> str:
+        change = e[f"{on}_change_pct"]
+        if abs(change) < noise:
+            return f"no measurable effect ({change:+.1f}% on the {on}, within noise)"
+        return f"{abs(change):.0f}% {'faster' if change < 0 else 'slower'} on the {on}"
+
+    conv = result.get("conversation", {}).get("positions", [])
+    if len(conv) >= 2:
+        # message 5 rather than 1 or 2: positions past 2 pool the 5 turns around them (less noise)
+        first = next((p for p in conv if p["position"] == 5), conv[0])
+        last = conv[-1]
+        fp, lp, ll = first["parts_ms"], last["parts_ms"], last["parts_ms_linear_merge"]
+        out.append(
+            f"Conversation length is the main cost driver. A turn takes {first['turn']['p50']:.1f} ms at "
+            f"message {first['position']} and {last['turn']['p50']:.1f} ms at message {last['position']} "
+            f"(tracker {last['tracker_kb']:.0f} KB, {last['events']} events); saving the tracker alone goes "
+            f"from {fp.get('tracker save', 0):.1f} to {lp.get('tracker save', 0):.1f} ms. Rasa's "
+            "RedisTrackerStore.save re-reads the stored tracker and merges it with a quadratic comparison "
+            "whenever the stored tracker has an event before the session's action_session_start. That is "
+            "every conversation here: the worker sends metadata with each message, so the first message's "
+            "metadata becomes a `session_started_metadata` SlotSet ahead of the session, which `retrieve` "
+            "leaves out. The same merge in linear time (`linear_merge` in bench/turns.py, as a small "
+            "RedisTrackerStore subclass named in bot/endpoints.yml) saves in "
+            f"{ll.get('tracker save', 0):.1f} ms at message {last['position']}, and the turn takes "
+            f"{last['turn_linear_merge']['p50']:.1f} ms instead of {last['turn']['p50']:.1f} ms "
+            f"({last['turn_both_fixes']['p50']:.1f} ms with the schema check below fixed too"
+            + "".join(f"; at message 20: {p['turn']['p50']:.1f} -> {p['turn_both_fixes']['p50']:.1f} ms"
+                      for p in conv if p["position"] == 20 and p is not last) + ").")
+        grow = {k: lp.get(k, 0) - fp.get(k, 0) for k in ("tracker load", "policies", "custom actions (HTTP)")}
+        out.append(
+            "What still grows with length, linearly: loading the tracker "
+            f"({fp.get('tracker load', 0):.1f} -> {lp.get('tracker load', 0):.1f} ms; Rasa finds each "
+            "event's "
+            f"class by walking all Event subclasses), policies ({grow['policies']:+.1f} ms; Rasa builds the "
+            "states of the whole session before max_history slices them, so a lower max_history would not "
+            "help) and custom action calls, which send the whole tracker to the action server "
+            f"({grow['custom actions (HTTP)']:+.1f} ms). session_expiration_time: 0 keeps one session per "
+            "resident until the 7-day purge; a shorter expiry would bound this, but that is a product "
+            "decision (an unfinished referral must survive a pause).")
+    schema = ex.get("schema_check")
+    if schema:
+        out.append(
+            "Rasa checks every answer from the action server with `jsonschema.validate()`, which first "
+            "checks Rasa's own event schema against the JSON Schema meta-schema, every time: "
+            f"{schema['validate_ms']:.1f} ms a call with jsonschema {schema['jsonschema']}, "
+            f"{schema['prebuilt_ms']:.2f} ms with a validator built once. Built once, a whole turn is "
+            f"{verdict(schema)}: mean {schema['before']['mean']:.1f} -> {schema['after']['mean']:.1f} ms, "
+            f"p50 {schema['before']['p50']:.1f} -> {schema['after']['p50']:.1f} ms. No setting turns the "
+            "check off. Two ways: pin `jsonschema==3.2.0` in bot/requirements.txt (Rasa 3.6 allows "
+            ">=3.2,<4.18; its validate() costs about a tenth of 4.17's; run `make test` and this benchmark "
+            "after), or patch Rasa's check at start-up from a small wrapper around `rasa run`.")
+    nc = result.get("nlu_components", [])
+    lr = next((c for c in nc if c["component"].startswith("LogisticRegression")), None)
+    layout = ex.get("lr_coef_layout")
+    if lr and layout:
+        cv = sum(c["ms"] for c in nc if c["component"].startswith("CountVectors"))
+        classes, features = layout["coef_shape"]
+        out.append(
+            f"NLU takes {result['languages']['all']['nlu']['p50']:.1f} ms p50 a message; the logistic "
+            f"regression {lr['ms']:.2f} ms of it, both count-vector featurizers {cv:.2f} ms. Part of the "
+            f"regression is a copy: scikit-learn scores X @ coef_.T and scipy copies the {classes} x "
+            f"{features:,} coefficients into C order on every call. Stored in Fortran order (the same "
+            "values; intent rankings "
+            + ("identical on every message tried" if layout["same_intent_rankings"] else "NOT identical")
+            + f"), NLU per message: {verdict(layout)} ({layout['before']['mean']:.2f} -> "
+            f"{layout['after']['mean']:.2f} ms). That needs a patch when the model loads (nothing in "
+            "config.yml does it), so it is only worth doing together with the wrapper above. The copy "
+            "grows with the vocabulary (languages, n-gram range). No config.yml change would make a turn "
+            "much cheaper, so nothing was retrained.")
+    if "lock_store" in ex:
+        e = ex["lock_store"]
+        out.append(
+            f"Redis lock store vs in-memory: {verdict(e)}; "
+            f"{e['before']['mean'] - e['after']['mean']:.2f} ms a turn saved. Keep Redis: it is what keeps "
+            "turns in order if there is ever more than one Rasa process.")
+    if "selective_domain" in ex:
+        e = ex["selective_domain"]
+        out.append(
+            f"Sending the domain ({e['domain_json_bytes'] / 1024:.1f} KB of JSON, "
+            f"{e['domain_serialise_ms']:.2f} ms to build) only to the form's validation action "
+            "(`enable_selective_domain: true` under action_endpoint, plus `send_domain: true` for "
+            f"validate_referral_form in domain.yml, which needs a retrain): {verdict(e)}. Not worth it.")
+    if "threads" in ex:
+        e = ex["threads"]
+
+        def spread_of(label: str) -> str:
+            return " and ".join(f"{r['nlu']['p50']:.2f}" for r in e.get("all_runs", {}).get(label, []))
+
+        r0, r1 = e["runs"]["default"], e["runs"]["one thread"]
+        out.append(
+            f"Thread variables ({', '.join(THREAD_VARS)} = 1): NLU {verdict(e, 'p50', 2 * noise)} "
+            f"(p50 of each fresh process: {spread_of('default')} ms unset, {spread_of('one thread')} ms "
+            "set); RSS after loading "
+            f"{r0['rss_mb']:.0f} -> {r1['rss_mb']:.0f} MB, OS threads {r0['threads']} -> {r1['threads']}, "
+            f"load {r0['load_s']:.1f} -> {r1['load_s']:.1f} s (better of two fresh processes each). "
+            + ("Not worth setting: there is no TensorFlow model, and the sparse logistic regression runs on "
+               "one thread anyway." if e["p50_change_pct"] > -2 * noise else
+               "Cheap to try: export them in bot/env.sh, then re-run this benchmark to confirm."))
+    m = result.get("model", {})
+    if m:
+        out.append(
+            f"Start-up: importing Rasa takes {m['import_s']:.1f} s and loading the model "
+            f"{m['load_s']:.1f} s. "
+            f"RSS is {m['rss_mb_before_load']:.0f} MB after the imports (TensorFlow among them, though no "
+            f"TensorFlow model is used) and {m['rss_mb_after_load']:.0f} MB after loading the "
+            f"{m['size_mb']:.1f} MB model: the memory is in the imports, not the model.")
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# markdown (pure: works from the JSON alone, no rasa import)
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The docs/benchmarks.md section for a result of this benchmark."""
+    m = result.get("machine", {})
+    lines = [
+        "## Bot turn cost (`make bench-turns`)",
+        "",
+        "```sh",
+        ".venv-bot/bin/python -m bench.turns            # about 2 minutes; --quick for a smoke run",
+        "```",
+        "",
+        f"`bench/turns.py`, run of {result.get('date', '?')[:10]} on {m.get('cpu_count', '?')} cores "
+        f"(Python {m.get('python', '?')}, Rasa {m.get('rasa', '?')}), in-process with "
+        f"`{result.get('model', {}).get('path', 'models/current.tar.gz')}`, its own Redis and action server. "
+        "NLU: `parse_message` on every held-out message (tests/nlu). Dialogue: `handle_message` with the "
+        "NLU result handed in, in-memory stores (policies, actions with the action server, tracker "
+        "handling). Whole turn: `handle_message` with NLU, the Redis tracker and lock stores and the "
+        "action server, as the second message of a conversation. \"messages (turns)\": held-out messages "
+        "parsed (of them, timed as turns). ms per message:",
+        "",
+        "| " + " | ".join(HEADER) + " |",
+        "|---|" + "---:|" * (len(HEADER) - 1),
+    ]
+    lines += ["| " + " | ".join(row) + " |" for row in table_rows(result)]
+    nc = result.get("nlu_components")
+    if nc:
+        lines += ["", "NLU per message by component: "
+                  + ", ".join(f"{c['component']} {c['ms']:.2f} ms ({c['pct']:.0f}%)" for c in nc) + "."]
+    b = result.get("breakdown")
+    if b:
+        parts = ", ".join(f"{p['part']} {p['ms']:.2f} ms ({p['pct']:.0f}%)"
+                          for p in b["parts"] if p["pct"] >= 1)
+        lines += ["", f"A whole turn (mean {b['mean_turn_ms']:.1f} ms, wall time by part): {parts}."]
+    c = result.get("conversation")
+    if c:
+        lines += [
+            "",
+            f"Turn time against conversation length ({c['conversations']} conversations of {c['length']} "
+            "messages, Redis tracker store; ms, turns p50, parts means; \"linear merge\" and \"both "
+            "fixes\" are the first and third findings below):",
+            "",
+            "| " + " | ".join(CONVERSATION_HEADER) + " |",
+            "|" + "---:|" * len(CONVERSATION_HEADER),
+        ]
+        lines += ["| " + " | ".join(row) + " |" for row in conversation_rows(result)]
+    p = result.get("profile")
+    if p:
+        lines += [
+            "",
+            f"Where a turn's time goes (cProfile, {p['turns']} whole turns in conversations of "
+            f"{p['conversation_length']}, {p['ms_per_turn_under_profiler']:.1f} ms a turn under the "
+            "profiler, which slows pure-Python code most):",
+            "",
+            "| bucket | share |",
+            "|---|---:|",
+        ]
+        lines += [f"| {x['bucket']} | {x['pct']:.1f}% |"
+                  for x in sorted(p["buckets"], key=lambda x: -x["seconds"])]
+    mo = result.get("model")
+    if mo:
+        lines += ["", f"Start-up: import Rasa {mo['import_s']:.1f} s, load the model {mo['load_s']:.1f} s; "
+                      f"RSS after loading {mo['rss_mb_after_load']:.0f} MB."]
+    recs = result.get("recommendations") or []
+    if recs:
+        lines += ["", "Findings and recommendations (each measured before/after in the same run; "
+                  "nothing in the project was changed):", ""]
+        lines += [f"- {r}" for r in recs]
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--repeat", type=int, default=2, help="passes over the messages (default 2)")
+    parser.add_argument("--quick", action="store_true", help="a few messages per language, 1 pass")
+    parser.add_argument("--turns-per-lang", type=int, default=30, help=argparse.SUPPRESS)
+    parser.add_argument("--length", type=int, default=50, help=argparse.SUPPRESS)
+    parser.add_argument("--conversations", type=int, default=2, help=argparse.SUPPRESS)
+    parser.add_argument("--ab-per-lang", type=int, default=12, help=argparse.SUPPRESS)
+    parser.add_argument("--profile-turns", type=int, default=40, help=argparse.SUPPRESS)
+    parser.add_argument("--child-nlu", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_nlu:
+        child_nlu(args.child_nlu)
+        return
+    if args.quick:
+        args.repeat = 1
+    args.out = args.out.resolve()
+    os.chdir(ROOT)
+    quiet_env()
+    wall = time.perf_counter()
+    result: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join([".venv-bot/bin/python -m bench.turns", *sys.argv[1:]]),
+        "machine": machine_info(),
+        "options": {"repeat": args.repeat, "quick": args.quick},
+    }
+    started = time.perf_counter()
+    import rasa.core.agent  # noqa: F401  (timed: what every Rasa process pays at start)
+
+    result["_import_s"] = round(time.perf_counter() - started, 2)
+    configure_rasa_logging()
+
+    with tempfile.TemporaryDirectory(prefix="bench-turns-") as tmp_name:
+        tmp = Path(tmp_name)
+        services = Services(tmp)
+        try:
+            services.start_redis()
+            with contextlib.suppress(ImportError):  # `rasa run` serves on uvloop (sanic's default)
+                import uvloop
+
+                asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+            asyncio.run(measure(args, services, result))
+        finally:
+            services.stop()
+        samples = result.pop("_samples")
+        if not args.quick:
+            texts = [t for lang in LANGS for t, _ in samples[lang]]
+            try:
+                result["experiments"].append(thread_experiment(texts, tmp))
+                print_experiments({"experiments": result["experiments"][-1:]})
+            except Exception as exc:  # the rest of the run is still worth keeping
+                result["thread_experiment_error"] = str(exc)[-500:]
+                print(f"thread experiment failed: {exc}", file=sys.stderr)
+    result["model"]["rss_mb_end"] = proc_status()["rss_mb"]
+    result["recommendations"] = recommendations(result)
+    result["wall_s"] = round(time.perf_counter() - wall, 1)
+    print("\nrecommendations:")
+    for r in result["recommendations"]:
+        print(f"  - {r}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(f"\n{result['wall_s']:.0f} s; results in {args.out}")
+
+
+if __name__ == "__main__":
+    main()
