@@ -8,7 +8,7 @@ BOT_DATA := config.yml domain.yml $(shell find data/nlu data/rules data/stories 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run chat user test lint validate test-bot train messages messages-compile text-report migrate bench bench-reminders faults-reminders clean
+.PHONY: help setup run chat user test lint validate test-bot train messages messages-compile text-report migrate bench bench-inbound bench-turns bench-reminders faults faults-reminders bench-languages bench-safety bench-report clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -57,16 +57,35 @@ messages-compile: ## Compile the catalogs (.po to .mo)
 migrate: .env ## Apply database migrations (Alembic)
 	$(APP)/alembic upgrade head
 
-bench: ## Benchmarks (see docs/benchmarks.md)
-	$(APP)/python -m bench.ack
-	$(APP)/python -m bench.languages
-	$(APP)/python -m bench.safety
+bench: bench-inbound bench-turns bench-reminders faults faults-reminders bench-languages bench-safety bench-report ## Every benchmark and fault test, then docs/benchmarks.md (about 25 min)
+
+bench-inbound: .venv/.bench ## Our gateway against Rasa's own Twilio channel at rising rates (locust)
+	$(APP)/python -m bench.inbound
+
+bench-turns: $(MODEL) ## Bot turn cost: NLU and dialogue time per language, and where a turn's time goes
+	$(BOT)/python -m bench.turns
 
 bench-reminders: ## 10,000 reminders due in one minute: time to send all, lateness, duplicates, missing
 	$(APP)/python -m bench.reminders
 
-faults-reminders: ## The same with the worker killed (SIGKILL) again and again and Redis restarted once
+faults: ## kill -9 each process under load, restart Redis, duplicate and out-of-order webhooks: lost, doubled, missing
+	$(APP)/python -m bench.faults
+
+faults-reminders: ## The reminders run with the worker killed (SIGKILL) again and again and Redis restarted once
 	$(APP)/python -m bench.reminders --faults
+
+bench-languages: ## Language detection: memory, speed, accuracy
+	$(APP)/python -m bench.languages
+
+bench-safety: ## The safety screen: recall and false alarms per language, time per message
+	$(APP)/python -m bench.safety
+
+bench-report: ## Write docs/benchmarks.md from bench/results/*.json
+	$(APP)/python -m bench.report
+
+.venv/.bench: requirements/bench.txt .venv/.done
+	$(APP)/pip install -q -r requirements/bench.txt
+	touch $@
 
 .venv/.done: requirements/app.txt requirements/dev.txt
 	$(PYTHON) -m venv .venv

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import resource
 import secrets
 import subprocess
 import tempfile
@@ -36,14 +37,20 @@ from tests.support import DEV_TOKEN
 PUBLIC = "https://bench.example.org"
 PATHS = {"ours": "/twilio/messages", "rasa": "/webhooks/twilio/webhook"}
 SYSTEMS = tuple(PATHS)
+#: Each locust user stands for one of Twilio's connections and sends a message (from a new
+#: resident) every PACING_S seconds, so users = rate x PACING_S, started over the first PACING_S
+#: seconds. Kept-alive connections keep the load tool's own cost down (measured: new users per
+#: message cost locust about twice the CPU). An answer slower than PACING_S holds that user back,
+#: so "sent" shows when a system could not take the rate.
+PACING_S = 2.0
 
 
-def make_stack(system: str, var: Path, fake: FakeTwilio) -> Stack:
+def make_stack(system: str, var: Path, fake: FakeTwilio, gateway_workers: int, database_url: str) -> Stack:
     stack = Stack(
         StackConfig(
             env={
                 "ENVIRONMENT": "development",
-                "DATABASE_URL": f"sqlite:///{var}/app.db",
+                "DATABASE_URL": database_url or f"sqlite:///{var}/app.db",
                 **fake.env(),
                 "RASA_TOKEN": "bench-rasa-token",
                 "PUBLIC_BASE_URL": PUBLIC,
@@ -55,6 +62,7 @@ def make_stack(system: str, var: Path, fake: FakeTwilio) -> Stack:
             rasa_port=free_port(),
             actions_port=free_port(),
             redis_port=free_port(),
+            gateway_workers=gateway_workers,
         )
     )
     if system == "rasa":
@@ -91,31 +99,58 @@ def memory(stack: Stack) -> dict[str, float]:
     }
 
 
-def run_locust(system: str, base: str, rate: int, seconds: float, work: Path, prefix: str) -> Path:
-    """One open-load step with locust; returns the file of sends (one JSON line per message)."""
+def run_locust(
+    system: str, base: str, rate: int, seconds: float, work: Path, prefix: str, path: str = ""
+) -> tuple[Path, float]:
+    """One open-load step with locust: the file of sends (one JSON line per message), and the
+    CPU seconds locust itself used."""
     sends = work / f"{system}-{rate}.jsonl"
-    users = max(1, round(rate * seconds))
+    users = max(1, round(rate * PACING_S))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(
         [
             str(APP_BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
-            "--users", str(users), "--spawn-rate", str(rate), "--run-time", f"{seconds + 1:.0f}s",
+            "--users", str(users), "--spawn-rate", str(rate), "--run-time", f"{seconds:.0f}s",
             "--stop-timeout", "16", "--host", base, "--csv", str(work / f"{system}-{rate}"),
             "--only-summary", "--loglevel", "ERROR",
         ],
         cwd=ROOT,
         env={
             **_env(),
-            "BENCH_PATH": PATHS[system],
+            "BENCH_PATH": path or PATHS[system],
             "BENCH_PUBLIC": PUBLIC,
             "BENCH_TOKEN": DEV_TOKEN,
             "BENCH_PREFIX": prefix,
             "BENCH_SENDS": str(sends),
+            "BENCH_PACING": str(PACING_S),
+            **({"BENCH_ANY_STATUS": "1"} if system == "floor" else {}),
         },
         check=False,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    return sends
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return sends, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
+def floor(rates: list[int], seconds: float, fake: FakeTwilio) -> list[dict[str, Any]]:
+    """The load tool's own latency: the same load against a trivial answer (the fake Twilio API
+    refusing a wrong account, about a millisecond of work). It is part of every ack figure."""
+    work = Path(tempfile.mkdtemp(prefix="bench-inbound-floor-"))
+    steps = []
+    for rate in rates:
+        _, cpu = run_locust(
+            "floor", fake.url, rate, seconds, work, "9999", "/2010-04-01/Accounts/AC0/Messages.json"
+        )
+        stats = locust_stats(work, "floor", rate)
+        steps.append(
+            {
+                "rate_per_s": rate,
+                **stats,
+                "locust_cpu_ms_per_request": round(1000 * cpu / max(1, stats["requests"]), 2),
+            }
+        )
+    return steps
 
 
 def _env() -> dict[str, str]:
@@ -155,9 +190,11 @@ def settle(fake: FakeTwilio, wanted: set[str], limit: float) -> dict[str, float]
         time.sleep(1)
 
 
-def measure(system: str, rates: list[int], seconds: float, fake: FakeTwilio) -> dict[str, Any]:
+def measure(
+    system: str, rates: list[int], seconds: float, fake: FakeTwilio, gateway_workers: int, database_url: str
+) -> dict[str, Any]:
     var = Path(tempfile.mkdtemp(prefix=f"bench-inbound-{system}-"))
-    stack = make_stack(system, var, fake)
+    stack = make_stack(system, var, fake, gateway_workers, database_url)
     steps = []
     try:
         if system == "ours":
@@ -171,8 +208,9 @@ def measure(system: str, rates: list[int], seconds: float, fake: FakeTwilio) -> 
         at_rest = memory(stack)
         for index, rate in enumerate(rates):
             prefix = f"{SYSTEMS.index(system)}{index % 10}{secrets.randbelow(100):02d}"
-            sends_file = run_locust(system, base, rate, seconds, var, prefix)
+            sends_file, cpu = run_locust(system, base, rate, seconds, var, prefix)
             stats = locust_stats(var, system, rate)
+            stats["locust_cpu_ms_per_request"] = round(1000 * cpu / max(1, stats["requests"]), 2)
             sends = [json.loads(line) for line in sends_file.read_text().splitlines()]
             ok = {s["to"]: s["sent_at"] for s in sends if s["ok"]}
             first = settle(fake, set(ok), limit=max(60.0, len(ok) / 5))
@@ -196,7 +234,13 @@ def measure(system: str, rates: list[int], seconds: float, fake: FakeTwilio) -> 
         after = memory(stack)
     finally:
         stack.stop()
-    return {"start_s": round(start_s, 1), "steps": steps, "rss_mb_at_rest": at_rest, "rss_mb_after": after}
+    return {
+        "gateway_workers": gateway_workers,
+        "start_s": round(start_s, 1),
+        "steps": steps,
+        "rss_mb_at_rest": at_rest,
+        "rss_mb_after": after,
+    }
 
 
 def ratios(ours: dict[str, Any], rasa: dict[str, Any]) -> list[dict[str, Any]]:
@@ -250,7 +294,8 @@ def markdown(result: dict[str, Any]) -> str:
         "the local fake Twilio API. Milliseconds. **ack**: webhook sent to HTTP answer. **reply**: "
         "webhook sent to the first reply reaching the fake Twilio API.",
         "",
-        "**Ours** (gateway + worker + Rasa REST channel):",
+        f"**Ours** ({ours.get('gateway_workers', 1)} gateway processes + worker + Rasa REST channel, "
+        f"{ours.get('database', 'SQLite')}):",
         "",
         table(ours["steps"]),
         "",
@@ -282,15 +327,24 @@ def main() -> None:
     parser.add_argument("--rates", type=int, nargs="+", default=[10, 25, 50, 100, 200])
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS))
+    parser.add_argument("--database-url", default="", help="ours: default a fresh SQLite file")
+    parser.add_argument(
+        "--gateway-workers", type=int, default=StackConfig.gateway_workers, help="our gateway's processes"
+    )
     args = parser.parse_args()
     systems = {}
     with FakeTwilio() as fake:
+        print("load tool floor", flush=True)
+        tool_floor = floor(args.rates, args.seconds, fake)
         for system in args.systems:
             print(f"{system}: starting", flush=True)
-            systems[system] = measure(system, args.rates, args.seconds, fake)
+            systems[system] = measure(
+                system, args.rates, args.seconds, fake, args.gateway_workers, args.database_url
+            )
     result: dict[str, Any] = {
         "machine": machine(),
         "seconds_per_rate": args.seconds,
+        "load_tool_floor": tool_floor,
         "systems": systems,
     }
     if "ours" in systems and "rasa" in systems:

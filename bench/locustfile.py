@@ -10,6 +10,7 @@ the environment:
     BENCH_TOKEN     the auth token to sign with
     BENCH_PREFIX    four digits that make this run's phone numbers unique
     BENCH_SENDS     JSON lines file: one line per message (resident, send time, status)
+    BENCH_ANY_STATUS  set: any answer counts (measuring the load tool's own floor)
 """
 
 from __future__ import annotations
@@ -38,11 +39,14 @@ def _sends() -> Any:
 
 
 class Resident(FastHttpUser):
-    # Twilio waits 15 seconds for a webhook's answer.
-    network_timeout = 15.0
+    """FastHttpUser: on this machine it adds about half the latency of the requests-based HttpUser
+    (7 against 14 ms to a trivial endpoint). bench/inbound.py measures that floor in each run."""
+
+    network_timeout = 15.0  # Twilio waits 15 seconds for a webhook's answer
     connection_timeout = 15.0
-    # One message each: the next would come after the run has ended.
-    wait_time = constant_pacing(3600)
+    # Each user is one of Twilio's connections: it sends a message from a new resident every
+    # BENCH_PACING seconds (bench/inbound.py sets users = rate x pacing).
+    wait_time = constant_pacing(float(os.environ.get("BENCH_PACING", "2")))
 
     @task
     def text_us(self) -> None:
@@ -60,9 +64,12 @@ class Resident(FastHttpUser):
         signature = sign(os.environ["BENCH_TOKEN"], os.environ["BENCH_PUBLIC"] + path, form)
         sent_at = time.time()
         with self.client.post(
-            path, data=form, headers={"X-Twilio-Signature": signature}, catch_response=True
+            path,
+            data=form,
+            headers={"X-Twilio-Signature": signature},
+            catch_response=True,
         ) as response:
-            ok = response.status_code in (200, 204)
+            ok = response.status_code in (200, 204) or bool(os.environ.get("BENCH_ANY_STATUS"))
             if ok:
                 response.success()
             else:

@@ -25,6 +25,7 @@ def config_from_environment() -> StackConfig:
         env=file_values,
         var_dir=ROOT / "var",
         gateway_port=int(values.get("GATEWAY_PORT", "8000")),
+        gateway_workers=int(values.get("GATEWAY_WORKERS", "2")),
         rasa_port=_port(values.get("RASA_URL", ""), 5005),
         actions_port=_port(values.get("ACTION_SERVER_URL", ""), 5055),
         # Start our own Redis unless REDIS_URL points to one.
