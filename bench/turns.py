@@ -3,8 +3,9 @@
     .venv-bot/bin/python -m bench.turns [--out bench/results/turns.json] [--repeat N] [--quick]
 
 Runs in the bot environment, in-process, with the trained model (models/current.tar.gz) loaded
-as `rasa run` loads it (bot/endpoints.yml: Redis tracker and lock stores, the action server). It
-starts its own Redis (temporary directory, free port, no persistence) and its own action server
+as `rasa run` loads it (bot/endpoints.yml: our Redis tracker store, bot.stores, and Redis lock
+store; the action server), with the jsonschema that bot/requirements.txt pins. It starts its own
+Redis (temporary directory, free port, no persistence) and its own action server
 (bot/run-actions.sh on a free port) and stops both at the end.
 
 - NLU: `processor.parse_message` on every held-out message (tests/nlu/<lang>_test.yml).
@@ -13,13 +14,15 @@ starts its own Redis (temporary directory, free port, no persistence) and its ow
 - Whole turn: `agent.handle_message` with NLU, the Redis tracker and lock stores and the action
   server: what `POST /webhooks/rest/webhook` costs inside Rasa. Each timed message is the second
   of its conversation (a greeting is stored first), like most turns.
-- Conversation length: turns 1 to L of a few conversations, with the tracker's size in Redis, as
-  is, with Rasa's tracker merge made linear, and with that and the schema check fixed.
+- Conversation length: turns 1 to L of a few conversations, with the tracker's size in Redis, with
+  our store's merge (bot/stores.py) and with Rasa's stock RedisTrackerStore merge put back.
 - Profile: cProfile of whole turns, grouped into buckets, plus the top functions; GC time.
-- Experiments, each before/after in this run: the action server answer's schema check, the Redis
-  vs in-memory lock store, the domain sent with every custom action, the logistic regression's
-  coefficient layout, and thread variables (child processes, as they act at import).
-Nothing in the project is changed: experiments patch this process only.
+- Experiments, each before/after in this run: jsonschema 4.17.3 (installed into a temporary
+  directory) against the pinned version on the action server's real answers (child processes),
+  the schema check with a validator built once, the Redis vs in-memory lock store, the domain sent
+  with every custom action, the logistic regression's coefficient layout, and thread variables
+  (child processes, as they act at import).
+Nothing in the project is changed: experiments patch this process (or a child's path) only.
 
 Only the standard library at module level: `markdown(result)` renders the docs/benchmarks.md
 section from the JSON and is importable from the app environment too.
@@ -65,6 +68,15 @@ THREAD_VARS = (
     "TF_INTER_OP_PARALLELISM_THREADS",
 )
 OPENER = "hello"  # stored as the first message of every timed conversation
+OLD_JSONSCHEMA = "4.17.3"  # what bot/requirements.txt pinned before jsonschema==3.2.0
+# The earlier run (jsonschema 4.17.3 in .venv-bot), quoted only if 4.17.3 cannot be installed here.
+EARLIER_SCHEMA_RUN = {
+    "date": "2026-11-22",
+    "jsonschema": "4.17.3",
+    "check_ms_per_turn": 15.2,
+    "share_of_turn_pct": 46,
+    "validate_ms": 18.4,
+}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -101,8 +113,11 @@ def proc_status() -> dict[str, float]:
                 out[key] = round(int(value.split()[0]) / 1024, 1)
             elif key == "Threads":
                 out["threads"] = int(value)
-    return {"rss_mb": out.get("VmRSS", 0.0), "peak_rss_mb": out.get("VmHWM", 0.0),
-            "threads": out.get("threads", 0)}
+    return {
+        "rss_mb": out.get("VmRSS", 0.0),
+        "peak_rss_mb": out.get("VmHWM", 0.0),
+        "threads": out.get("threads", 0),
+    }
 
 
 def free_port() -> int:
@@ -208,8 +223,19 @@ class Services:
             raise SystemExit("redis-server is not installed (make setup installs it)")
         self.procs.append(
             subprocess.Popen(
-                [server, "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "no", "--dir", str(self.tmp)],
+                [
+                    server,
+                    "--port",
+                    str(self.redis_port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(self.tmp),
+                ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
@@ -224,8 +250,9 @@ class Services:
         env = dict(os.environ, ACTIONS_HOST="127.0.0.1", ACTIONS_PORT=str(self.actions_port))
         log = (self.tmp / "actions.log").open("wb")
         self.procs.append(
-            subprocess.Popen(["bash", "bot/run-actions.sh"], cwd=ROOT, env=env,
-                             stdout=log, stderr=subprocess.STDOUT)
+            subprocess.Popen(
+                ["bash", "bot/run-actions.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
         )
         wait_until(lambda: http_ok(f"http://127.0.0.1:{self.actions_port}/health"), 60, "action server")
 
@@ -321,6 +348,23 @@ def graph_node_timer(processor: Any, acc: dict[str, float]) -> Any:
             nodes[name]._fn = fn
 
 
+def current_config(agent: Any) -> dict[str, Any]:
+    """The configuration measured: the tracker store bot/endpoints.yml loaded, the jsonschema in use."""
+    from importlib.metadata import version
+
+    from rasa.core.tracker_store import RedisTrackerStore
+
+    store_class = type(innermost_store(agent.tracker_store))
+    own = store_class.__dict__.get("_merge_trackers")
+    return {
+        "tracker_store": f"{store_class.__module__}.{store_class.__qualname__}",
+        "tracker_store_overrides_merge": own is not None
+        and own is not RedisTrackerStore.__dict__["_merge_trackers"],
+        "lock_store": type(agent.lock_store).__name__,
+        "jsonschema": version("jsonschema"),
+    }
+
+
 def innermost_store(store: Any) -> Any:
     while getattr(store, "_tracker_store", None) is not None:
         store = store._tracker_store
@@ -336,6 +380,9 @@ class Bot:
         self.http_meter_installed = False
         self.counter = 0
         self.opener_events: dict[int, list[Any]] = {}
+        self.checks = 0  # action server answers checked (RemoteAction._validate_action_result calls)
+        self.record_answers = False
+        self.answers: dict[str, Any] = {}  # distinct real answers of the action server, by their JSON
 
     def agent(self, tracker_store: Any, lock_store: Any, meter: bool = False) -> Any:
         from rasa.core.agent import Agent
@@ -371,7 +418,23 @@ class Bot:
         if not self.http_meter_installed:  # class level: every agent's custom action calls
             m.wrap(RemoteAction, "run", "custom actions (HTTP)")
             m.wrap(RemoteAction, "_validate_action_result", "action response check (jsonschema)")
+            self.record_checks(RemoteAction)
             self.http_meter_installed = True
+
+    def record_checks(self, remote_action: Any) -> None:
+        """Counts the checks of action server answers and, while `record_answers`, keeps each
+        distinct answer (outside the metered time)."""
+        checked = remote_action._validate_action_result
+
+        @functools.wraps(checked)
+        def record(action: Any, answer: Any) -> Any:
+            self.checks += 1
+            if self.record_answers and len(self.answers) < 200:
+                with contextlib.suppress(TypeError, ValueError):
+                    self.answers.setdefault(json.dumps(answer, sort_keys=True), copy.deepcopy(answer))
+            return checked(action, answer)
+
+        remote_action._validate_action_result = record
 
     def message(self, text: str, sender: str, lang: str, parse_data: dict | None = None) -> Any:
         from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -401,8 +464,9 @@ class Bot:
         )
         await agent.tracker_store.save(tracker)
 
-    async def turn(self, agent: Any, text: str, sender: str, lang: str,
-                   parse_data: dict | None = None) -> float:
+    async def turn(
+        self, agent: Any, text: str, sender: str, lang: str, parse_data: dict | None = None
+    ) -> float:
         message = self.message(text, sender, lang, parse_data)
         started = time.perf_counter()
         await agent.handle_message(message)
@@ -442,14 +506,16 @@ def profile_buckets(stats: pstats.Stats, wall: float) -> list[dict[str, Any]]:
     total = max(wall, seen)
 
     def cum(fn: Any) -> float:
-        fn = getattr(fn, "__wrapped__", fn)
+        while hasattr(fn, "__wrapped__"):  # our meter's (and recorder's) wrappers
+            fn = fn.__wrapped__
         code = fn.__code__
         entry = raw.get((code.co_filename, code.co_firstlineno, code.co_name))
         return entry[3] if entry else 0.0
 
     def nlu_component(folder: str) -> float:
-        return sum(v[3] for (f, _, name), v in raw.items()
-                   if name == "process" and f"/rasa/nlu/{folder}/" in f)
+        return sum(
+            v[3] for (f, _, name), v in raw.items() if name == "process" and f"/rasa/nlu/{folder}/" in f
+        )
 
     nlu_total = cum(MessageProcessor._parse_message_with_graph)
     nlu = {
@@ -462,12 +528,16 @@ def profile_buckets(stats: pstats.Stats, wall: float) -> list[dict[str, Any]]:
     check = cum(RemoteAction._validate_action_result)
     actions = cum(MessageProcessor._run_action) + cum(MessageProcessor.run_action_extract_slots)
     polls = ("'poll' of 'select", "'select' of 'select")
-    waiting = total - seen + sum(v[2] for (f, _, name), v in raw.items()
-                                 if f == "~" and any(p in name for p in polls))
+    waiting = (
+        total
+        - seen
+        + sum(v[2] for (f, _, name), v in raw.items() if f == "~" and any(p in name for p in polls))
+    )
     buckets = {
         **nlu,
-        "policies (rule + memoization, tracker states)":
-            cum(MessageProcessor.predict_next_with_tracker_if_should),
+        "policies (rule + memoization, tracker states)": cum(
+            MessageProcessor.predict_next_with_tracker_if_should
+        ),
         "tracker store load (Redis GET + deserialise)": cum(RedisTrackerStore.retrieve),
         "tracker store save (GET, merge, serialise, SET)": cum(RedisTrackerStore.save),
         "lock store (Redis ticket lock)": cum(LockStore.lock),
@@ -477,16 +547,19 @@ def profile_buckets(stats: pstats.Stats, wall: float) -> list[dict[str, Any]]:
         "waiting for the action server (event loop idle, outside Python)": waiting,
     }
     buckets["other (session handling, events, asyncio)"] = max(0.0, total - sum(buckets.values()))
-    return [{"bucket": k, "seconds": round(v, 4), "pct": round(100 * v / total, 1) if total else 0.0}
-            for k, v in buckets.items()]
+    return [
+        {"bucket": k, "seconds": round(v, 4), "pct": round(100 * v / total, 1) if total else 0.0}
+        for k, v in buckets.items()
+    ]
 
 
 def top_functions(stats: pstats.Stats, key: int, n: int) -> list[dict[str, Any]]:
     raw = stats.stats  # type: ignore[attr-defined]
     total = stats.total_tt  # type: ignore[attr-defined]
     own_code = str(Path(__file__).resolve())
-    rows = sorted(((k, v) for k, v in raw.items() if k[0] != own_code), key=lambda kv: kv[1][key],
-                  reverse=True)[:n]
+    rows = sorted(
+        ((k, v) for k, v in raw.items() if k[0] != own_code), key=lambda kv: kv[1][key], reverse=True
+    )[:n]
     out = []
     for (filename, line, name), (_cc, calls, own, cumulative, _callers) in rows:
         where = filename
@@ -495,8 +568,16 @@ def top_functions(stats: pstats.Stats, key: int, n: int) -> list[dict[str, Any]]
                 where = where.split(marker, 1)[1]
                 break
         label = f"{where}:{line}({name})" if filename != "~" else name
-        out.append({"function": label, "calls": calls, "own_s": round(own, 4), "cum_s": round(cumulative, 4),
-                    "own_pct": round(100 * own / total, 1), "cum_pct": round(100 * cumulative / total, 1)})
+        out.append(
+            {
+                "function": label,
+                "calls": calls,
+                "own_s": round(own, 4),
+                "cum_s": round(cumulative, 4),
+                "own_pct": round(100 * own / total, 1),
+                "cum_pct": round(100 * cumulative / total, 1),
+            }
+        )
     return out
 
 
@@ -508,43 +589,22 @@ def conversation_script(items: list[tuple[str, str]], length: int, seed: int) ->
     return script
 
 
-def linear_merge(prior_tracker: Any, tracker: Any) -> Any:
-    """RedisTrackerStore._merge_trackers with the same result in linear time.
-
-    Rasa's version appends each new event unless its `as_dict()` equals that of an event
-    already merged, comparing against every event: quadratic in the conversation's length. It
-    takes that path whenever the stored tracker has events before the session's
-    `action_session_start`, which is every conversation whose first message carried metadata
-    (the SlotSet `session_started_metadata` goes first; `retrieve` returns the session without it).
-    Here the same comparison is a set lookup of each event's JSON.
-    """
-    if not prior_tracker.events:
-        return tracker
-    past = tracker.travel_back_in_time(target_time=prior_tracker.events[-1].timestamp)
-    if past.events == prior_tracker.events:
-        return tracker
-    merged = tracker.init_copy()
-    merged.update_with_events(list(prior_tracker.events), override_timestamp=False, domain=None)
-    seen = {json.dumps(e.as_dict(), sort_keys=True, default=str) for e in merged.events}
-    for event in tracker.events:
-        key = json.dumps(event.as_dict(), sort_keys=True, default=str)
-        if key not in seen:
-            merged.update(event)
-            seen.add(key)
-    return merged
-
-
 @contextlib.contextmanager
-def merge_variant(variant: str) -> Any:
+def merge_variant(store_class: Any, variant: str) -> Any:
+    """ "stock": Rasa's own RedisTrackerStore._merge_trackers on our store's class, for the block;
+    "ours": the class as it is."""
     from rasa.core.tracker_store import RedisTrackerStore
 
-    original = RedisTrackerStore.__dict__["_merge_trackers"]
-    if variant != "as is":
-        RedisTrackerStore._merge_trackers = staticmethod(linear_merge)  # type: ignore[method-assign]
+    own = store_class.__dict__.get("_merge_trackers")
+    if variant == "stock":
+        store_class._merge_trackers = RedisTrackerStore.__dict__["_merge_trackers"]
     try:
         yield
     finally:
-        RedisTrackerStore._merge_trackers = original  # type: ignore[method-assign]
+        if own is not None:
+            store_class._merge_trackers = own
+        elif "_merge_trackers" in store_class.__dict__:
+            del store_class._merge_trackers
 
 
 def event_names(store: Any, sender: str) -> list[tuple[str, Any, Any]]:
@@ -586,6 +646,7 @@ async def measure(args: argparse.Namespace, services: Services, result: dict[str
         raise SystemExit(f"could not load {MODEL}")
     gc.collect()
     after = proc_status()
+    result["config"] = current_config(agent)
     result["model"] = {
         "path": str(MODEL.relative_to(ROOT)),
         "size_mb": round(MODEL.stat().st_size / 2**20, 2),
@@ -596,8 +657,14 @@ async def measure(args: argparse.Namespace, services: Services, result: dict[str
         "threads_after_load": after["threads"],
         "gc_tracked_objects": len(gc.get_objects()),
     }
-    print(f"model: import rasa {result['model']['import_s']:.1f} s, load {load_s:.1f} s, "
-          f"RSS {after['rss_mb']:.0f} MB ({after['threads']} threads)", flush=True)
+    print(
+        f"model: import rasa {result['model']['import_s']:.1f} s, load {load_s:.1f} s, "
+        f"RSS {after['rss_mb']:.0f} MB ({after['threads']} threads); tracker store "
+        f"{result['config']['tracker_store']}, jsonschema {result['config']['jsonschema']}",
+        flush=True,
+    )
+    if not result["config"]["tracker_store_overrides_merge"]:
+        print("  (this tracker store does not override _merge_trackers: ours = stock below)", flush=True)
     await asyncio.to_thread(services.start_actions)  # after the load, so that it does not compete
 
     bot = Bot(agent)
@@ -638,10 +705,12 @@ async def measure(args: argparse.Namespace, services: Services, result: dict[str
     components["graph runner (dask), parse result"] = nlu_total - sum(components.values())
     result["nlu_components"] = [
         {"component": k, "ms": round(1000 * v / parses, 3), "pct": round(100 * v / nlu_total, 1)}
-        for k, v in sorted(components.items(), key=lambda kv: -kv[1]) if v / nlu_total >= 0.005
+        for k, v in sorted(components.items(), key=lambda kv: -kv[1])
+        if v / nlu_total >= 0.005
     ]
-    predicted_right = {lang: sum(parsed[t]["intent"]["name"] == i for t, i in messages[lang])
-                       for lang in langs}
+    predicted_right = {
+        lang: sum(parsed[t]["intent"]["name"] == i for t, i in messages[lang]) for lang in langs
+    }
 
     # -- 2. dialogue (NLU handed in, in-memory stores) and whole turns (Redis) -------------------
     dialogue: dict[str, list[float]] = {lang: [] for lang in langs}
@@ -657,6 +726,8 @@ async def measure(args: argparse.Namespace, services: Services, result: dict[str
         else:
             gc_log.append((info["generation"], time.perf_counter() - gc_started[0]))
 
+    checks = 0
+    bot.record_answers = True
     gc.callbacks.append(gc_callback)
     try:
         for r in range(repeat):
@@ -668,13 +739,16 @@ async def measure(args: argparse.Namespace, services: Services, result: dict[str
                     sender = f"w-{lang}-{r}-{i}"
                     await bot.seed(redis_agent, sender)
                     bot.meter.take()
+                    checked_before = bot.checks
                     took = await bot.turn(redis_agent, text, sender, lang)
+                    checks += bot.checks - checked_before
                     whole[lang].append(took)
                     whole_total += took
                     for k, v in breakdown(bot.meter.take(), took).items():
                         parts_sum[k] += v
     finally:
         gc.callbacks.remove(gc_callback)
+        bot.record_answers = False
     turns_done = sum(len(v) for v in whole.values())
 
     rows = {}
@@ -699,8 +773,11 @@ async def measure(args: argparse.Namespace, services: Services, result: dict[str
     result["breakdown"] = {
         "turns": turns_done,
         "mean_turn_ms": round(1000 * whole_total / turns_done, 2),
-        "parts": [{"part": k, "ms": round(1000 * v / turns_done, 3), "pct": round(100 * v / whole_total, 1)}
-                  for k, v in sorted(parts_sum.items(), key=lambda kv: -kv[1])],
+        "action_checks_per_turn": round(checks / turns_done, 3),
+        "parts": [
+            {"part": k, "ms": round(1000 * v / turns_done, 3), "pct": round(100 * v / whole_total, 1)}
+            for k, v in sorted(parts_sum.items(), key=lambda kv: -kv[1])
+        ],
         "gc": {
             "collections": {str(g): sum(1 for gen, _ in gc_log if gen == g) for g in (0, 1, 2)},
             # over the dialogue and the whole turns (and their seeding)
@@ -710,11 +787,11 @@ async def measure(args: argparse.Namespace, services: Services, result: dict[str
     }
     print_table(result)
 
-    # -- 3. conversation length (Redis), Rasa's tracker merge as is and linear -------------------
+    # -- 3. conversation length (Redis): our store's merge and Rasa's stock merge ----------------
     length = 20 if q else args.length
     conversations = 1 if q else args.conversations
     positions = sorted({1, 2, 5, 10, 20, 40, length} & set(range(1, length + 1)))
-    variants = ("as is", "linear merge", "both fixes")
+    variants = ("ours", "stock")
     per_position: dict[str, dict[int, list[float]]] = {v: defaultdict(list) for v in variants}
     parts_at: dict[str, dict[int, dict[str, list[float]]]] = {
         v: defaultdict(lambda: defaultdict(list)) for v in variants
@@ -727,11 +804,10 @@ async def measure(args: argparse.Namespace, services: Services, result: dict[str
         lang = langs[c % len(langs)]
         script = conversation_script(messages[lang], length, seed=c)
         for position, (text, _) in enumerate(script, start=1):
-            order = variants[position % 3:] + variants[: position % 3]
+            order = variants if position % 2 else variants[::-1]
             for variant in order:
-                sender = f"long-{c}-{variant.replace(' ', '-')}"
-                with merge_variant(variant), (prebuilt_validator() if variant == "both fixes"
-                                              else contextlib.nullcontext()):
+                sender = f"long-{c}-{variant}"
+                with merge_variant(type(store), variant):
                     bot.meter.take()
                     took = await bot.turn(redis_agent, text, sender, lang)
                     parts = breakdown(bot.meter.take(), took)
@@ -740,14 +816,14 @@ async def measure(args: argparse.Namespace, services: Services, result: dict[str
                         per_position[variant][p].append(took)
                         for k, v in parts.items():
                             parts_at[variant][p][k].append(v)
-                if variant == "as is" and position in positions:
+                if variant == "ours" and position in positions:
                     stored = store.red.get(store.key_prefix + sender) or "{}"
                     events = len(json.loads(stored).get("events", []))
                     size_at[position].append((events, len(stored.encode())))
                     if position == length:
                         sessions_seen.append(len(stored_sessions(store, sender)))
             if position == length:
-                names = [event_names(store, f"long-{c}-{v.replace(' ', '-')}") for v in variants]
+                names = [event_names(store, f"long-{c}-{v}") for v in variants]
                 same.append(all(n == names[0] for n in names))
 
     def mean_parts(variant: str, p: int) -> dict[str, float]:
@@ -757,19 +833,21 @@ async def measure(args: argparse.Namespace, services: Services, result: dict[str
         "length": length,
         "conversations": conversations,
         "note": "per position over the conversations; positions > 2 take the 5 turns around them; "
-                "parts are means",
+        "parts are means; ours: the tracker store bot/endpoints.yml names; stock: the same "
+        "store with RedisTrackerStore's own _merge_trackers put back",
+        "store": result["config"]["tracker_store"],
+        "store_overrides_merge": result["config"]["tracker_store_overrides_merge"],
         "stored_sessions_at_end": sessions_seen,
-        "linear_merge_stores_the_same_events": all(same),
+        "stores_the_same_events": all(same),
         "positions": [
             {
                 "position": p,
-                "turn": summary(per_position["as is"][p]),
-                "turn_linear_merge": summary(per_position["linear merge"][p]),
-                "turn_both_fixes": summary(per_position["both fixes"][p]),
+                "turn_ours": summary(per_position["ours"][p]),
+                "turn_stock": summary(per_position["stock"][p]),
                 "events": round(statistics.fmean(e for e, _ in size_at[p])),
                 "tracker_kb": round(statistics.fmean(b for _, b in size_at[p]) / 1024, 1),
-                "parts_ms": mean_parts("as is", p),
-                "parts_ms_linear_merge": mean_parts("linear merge", p),
+                "parts_ms_ours": mean_parts("ours", p),
+                "parts_ms_stock": mean_parts("stock", p),
             }
             for p in positions
         ],
@@ -807,24 +885,47 @@ async def measure(args: argparse.Namespace, services: Services, result: dict[str
 
     # 5a. Redis lock store vs in-memory lock store (tracker store stays Redis)
     memlock_agent = bot.agent(TrackerStore.create(endpoints.tracker_store, agent.domain), InMemoryLockStore())
-    redis_lock_agent = bot.agent(TrackerStore.create(endpoints.tracker_store, agent.domain),
-                                 LockStore.create(endpoints.lock_store))
+    redis_lock_agent = bot.agent(
+        TrackerStore.create(endpoints.tracker_store, agent.domain), LockStore.create(endpoints.lock_store)
+    )
     a_times, b_times = await ab_turns(bot, redis_lock_agent, memlock_agent, ab_sample, "lock")
-    experiments.append(ab_result(
-        "lock_store", "Rasa lock store: Redis (bot/endpoints.yml) vs in-memory", "whole turn",
-        a_times, b_times))
+    experiments.append(
+        ab_result(
+            "lock_store",
+            "Rasa lock store: Redis (bot/endpoints.yml) vs in-memory",
+            "whole turn",
+            a_times,
+            b_times,
+        )
+    )
 
     # 5b. the whole domain sent with every custom action call vs only where needed
     experiments.append(await selective_domain(bot, agent, endpoints, ab_sample))
 
     # 5c. jsonschema.validate() on every action server answer (it re-checks Rasa's schema against
-    # the JSON Schema meta-schema each time) vs a validator built once
-    plain = bot.agent(TrackerStore.create(endpoints.tracker_store, agent.domain),
-                      LockStore.create(endpoints.lock_store))
+    # the JSON Schema meta-schema each time) vs a validator built once, with the pinned jsonschema
+    plain = bot.agent(
+        TrackerStore.create(endpoints.tracker_store, agent.domain), LockStore.create(endpoints.lock_store)
+    )
     a_times, b_times = await ab_turns(bot, plain, plain, ab_sample, "schema", context_b=prebuilt_validator)
-    experiments.append(ab_result(
-        "schema_check", "action server answers checked with jsonschema.validate() vs a validator built once",
-        "whole turn", a_times, b_times, **schema_check_cost()))
+    experiments.append(
+        ab_result(
+            "schema_check",
+            "action server answers checked with jsonschema.validate() vs a validator built once "
+            f"(jsonschema {result['config']['jsonschema']})",
+            "whole turn",
+            a_times,
+            b_times,
+            jsonschema=result["config"]["jsonschema"],
+        )
+    )
+    # inputs of the jsonschema version comparison (child processes, after the event loop)
+    from rasa.core.actions.action import RemoteAction
+
+    result["_schema_inputs"] = {
+        "schema": RemoteAction.action_response_format_spec(),
+        "answers": list(bot.answers.values()),
+    }
 
     # 5d. NLU: the logistic regression's coefficients in C order (as trained) vs Fortran order
     lr_layout = await coefficient_layout(processor, [t for t, _ in ab_sample])
@@ -841,8 +942,14 @@ async def coefficient_layout(processor: Any, texts: list[str]) -> dict[str, Any]
     from rasa.core.channels.channel import UserMessage
 
     nodes = getattr(processor.graph_runner, "_instantiated_nodes", {})
-    clf = next((getattr(n._component, "clf", None) for n in nodes.values()
-                if hasattr(getattr(getattr(n, "_component", None), "clf", None), "coef_")), None)
+    clf = next(
+        (
+            getattr(n._component, "clf", None)
+            for n in nodes.values()
+            if hasattr(getattr(getattr(n, "_component", None), "clf", None), "coef_")
+        ),
+        None,
+    )
     if clf is None:
         return None
     c_order = clf.coef_
@@ -852,7 +959,7 @@ async def coefficient_layout(processor: Any, texts: list[str]) -> dict[str, Any]
     try:
         for i, text in enumerate(texts):
             parses = {}
-            for layout in ("CF" if i % 2 else "FC"):
+            for layout in "CF" if i % 2 else "FC":
                 clf.coef_ = c_order if layout == "C" else f_order
                 started = time.perf_counter()
                 parses[layout] = await processor.parse_message(UserMessage(text, sender_id="nlu"))
@@ -863,12 +970,22 @@ async def coefficient_layout(processor: Any, texts: list[str]) -> dict[str, Any]
     return ab_result(
         "lr_coef_layout",
         "logistic regression coefficients as trained (C order) vs Fortran order (same values)",
-        "NLU per message", times["C"], times["F"],
-        coef_shape=list(c_order.shape), same_intent_rankings=bool(same))
+        "NLU per message",
+        times["C"],
+        times["F"],
+        coef_shape=list(c_order.shape),
+        same_intent_rankings=bool(same),
+    )
 
 
-async def ab_turns(bot: Bot, agent_a: Any, agent_b: Any, sample: list[tuple[str, str]], tag: str,
-                   context_b: Any = contextlib.nullcontext) -> tuple[list[float], list[float]]:
+async def ab_turns(
+    bot: Bot,
+    agent_a: Any,
+    agent_b: Any,
+    sample: list[tuple[str, str]],
+    tag: str,
+    context_b: Any = contextlib.nullcontext,
+) -> tuple[list[float], list[float]]:
     """Whole second turns on the same messages, alternating which variant goes first."""
     a_times: list[float] = []
     b_times: list[float] = []
@@ -885,32 +1002,6 @@ async def ab_turns(bot: Bot, agent_a: Any, agent_b: Any, sample: list[tuple[str,
 
 
 _VALIDATORS: dict[str, Any] = {}
-
-
-def schema_check_cost() -> dict[str, Any]:
-    """ms for one jsonschema.validate() of a typical action server answer, and with a prebuilt validator."""
-    from importlib.metadata import version
-
-    import jsonschema
-    from rasa.core.actions.action import RemoteAction
-
-    schema = RemoteAction.action_response_format_spec()
-    answer = {"events": [{"event": "slot", "name": "role", "value": "link_worker"}],
-              "responses": [{"json_message": {"key": "support.role", "params": {}}}]}
-    validator = jsonschema.validators.validator_for(schema)(schema)
-
-    def per_call(check: Any, n: int = 20) -> float:
-        check()
-        started = time.perf_counter()
-        for _ in range(n):
-            check()
-        return round((time.perf_counter() - started) / n * 1000, 3)
-
-    return {
-        "jsonschema": version("jsonschema"),
-        "validate_ms": per_call(lambda: jsonschema.validate(answer, schema)),
-        "prebuilt_ms": per_call(lambda: validator.validate(answer)),
-    }
 
 
 @contextlib.contextmanager
@@ -940,8 +1031,9 @@ def prebuilt_validator() -> Any:
         jsonschema.validate = original
 
 
-def ab_result(key: str, what: str, measure: str, a: list[float], b: list[float],
-              **extra: Any) -> dict[str, Any]:
+def ab_result(
+    key: str, what: str, measure: str, a: list[float], b: list[float], **extra: Any
+) -> dict[str, Any]:
     before, after = summary(a), summary(b)
     return {
         "key": key,
@@ -963,13 +1055,16 @@ async def selective_domain(bot: Bot, agent: Any, endpoints: Any, sample: list[tu
     from rasa.core.tracker_store import TrackerStore
     from rasa.utils.endpoints import EndpointConfig
 
-    plain = bot.agent(TrackerStore.create(endpoints.tracker_store, agent.domain),
-                      LockStore.create(endpoints.lock_store))
-    selective = bot.agent(TrackerStore.create(endpoints.tracker_store, agent.domain),
-                          LockStore.create(endpoints.lock_store))
+    plain = bot.agent(
+        TrackerStore.create(endpoints.tracker_store, agent.domain), LockStore.create(endpoints.lock_store)
+    )
+    selective = bot.agent(
+        TrackerStore.create(endpoints.tracker_store, agent.domain), LockStore.create(endpoints.lock_store)
+    )
     base = agent.action_endpoint
-    endpoint = EndpointConfig(base.url, headers=base.headers, params=base.params, token=base.token,
-                              enable_selective_domain=True)
+    endpoint = EndpointConfig(
+        base.url, headers=base.headers, params=base.params, token=base.token, enable_selective_domain=True
+    )
     selective.action_endpoint = endpoint
     selective.processor = copy.copy(selective.processor)
     selective.processor.action_endpoint = endpoint
@@ -1025,8 +1120,16 @@ def child_nlu(texts_file: str) -> None:
         return times
 
     times = asyncio.run(run())
-    print(json.dumps({"import_s": round(import_s, 2), "load_s": round(load_s, 2), "nlu": summary(times),
-                      **proc_status()}))
+    print(
+        json.dumps(
+            {
+                "import_s": round(import_s, 2),
+                "load_s": round(load_s, 2),
+                "nlu": summary(times),
+                **proc_status(),
+            }
+        )
+    )
 
 
 def thread_experiment(texts: list[str], tmp: Path) -> dict[str, Any]:
@@ -1038,9 +1141,14 @@ def thread_experiment(texts: list[str], tmp: Path) -> dict[str, Any]:
     base_env = {k: v for k, v in os.environ.items() if k not in THREAD_VARS}
     all_runs: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for label in ("default", "one thread", "one thread", "default"):
-        proc = subprocess.run([sys.executable, "-m", "bench.turns", "--child-nlu", str(texts_file)],
-                              cwd=ROOT, env=dict(base_env, **variants[label]), capture_output=True,
-                              text=True, timeout=180)
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.turns", "--child-nlu", str(texts_file)],
+            cwd=ROOT,
+            env=dict(base_env, **variants[label]),
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
         line = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
         if proc.returncode or not line:
             raise RuntimeError(f"child ({label}) failed: {proc.stderr[-2000:]}")
@@ -1061,6 +1169,134 @@ def thread_experiment(texts: list[str], tmp: Path) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------------------------
+# jsonschema versions: child processes, each importing one version (PYTHONPATH decides which)
+
+
+def child_schema(inputs_file: str) -> None:
+    """Hidden mode: import Rasa (as `rasa run` does: the same heap, the same jsonschema import), then
+    time jsonschema.validate() with Rasa's action_response_format_spec() (what Rasa calls on every
+    answer) and a validator built once, on the given answers; print JSON. PYTHONPATH decides which
+    jsonschema this process (and Rasa in it) imports."""
+    from importlib.metadata import version
+
+    quiet_env()
+    started = time.perf_counter()
+    import rasa.core.agent  # noqa: F401
+    from rasa.core.actions.action import RemoteAction
+
+    import_s = time.perf_counter() - started
+    import jsonschema
+
+    data = json.loads(Path(inputs_file).read_text())
+    answers = data["answers"]
+    schema = RemoteAction.action_response_format_spec()
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    rounds = max(1, -(-data.get("calls", 40) // len(answers)))
+
+    def per_call(check: Any) -> dict[str, float]:
+        for answer in answers[:3]:
+            check(answer)
+        times = []
+        for _ in range(rounds):
+            for answer in answers:
+                t0 = time.perf_counter()
+                check(answer)
+                times.append(time.perf_counter() - t0)
+        return summary(times)
+
+    print(
+        json.dumps(
+            {
+                "jsonschema": version("jsonschema"),
+                "module": jsonschema.__file__,
+                "import_rasa_s": round(import_s, 2),
+                "same_schema_as_parent": schema == data.get("schema"),
+                "validate": per_call(lambda answer: jsonschema.validate(answer, schema)),
+                "prebuilt": per_call(validator.validate),
+            }
+        )
+    )
+
+
+def jsonschema_versions(inputs: dict[str, Any], tmp: Path, current: str) -> dict[str, Any]:
+    """The answer check with the jsonschema bot/requirements.txt pinned before (installed with pip
+    into a temporary directory, nothing else) and with the pinned one: fresh processes that import
+    Rasa first, in the order A B B A, on the action server's real answers of this run; each version
+    keeps its better run (the machine is shared)."""
+    answers = inputs["answers"]
+    if not answers:
+        raise RuntimeError("no action server answers were recorded")
+    if current == OLD_JSONSCHEMA:
+        raise RuntimeError(f"the jsonschema in use is {OLD_JSONSCHEMA} itself")
+    target = tmp / f"jsonschema-{OLD_JSONSCHEMA}"
+    started = time.perf_counter()
+    install = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--retries",
+            "1",
+            "--timeout",
+            "20",
+            "--target",
+            str(target),
+            f"jsonschema=={OLD_JSONSCHEMA}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if install.returncode:
+        raise RuntimeError(
+            f"pip install jsonschema=={OLD_JSONSCHEMA} --target <tmp> failed: {install.stderr.strip()[-400:]}"
+        )
+    install_s = time.perf_counter() - started
+    inputs_file = tmp / "schema-inputs.json"
+    inputs_file.write_text(json.dumps({**inputs, "calls": 40}))
+    base_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    envs = {OLD_JSONSCHEMA: dict(base_env, PYTHONPATH=str(target)), current: base_env}
+    all_runs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for label in (OLD_JSONSCHEMA, current, current, OLD_JSONSCHEMA):
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.turns", "--child-schema", str(inputs_file)],
+            cwd=ROOT,
+            env=envs[label],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        line = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+        if proc.returncode or not line:
+            raise RuntimeError(f"child (jsonschema {label}) failed: {proc.stderr[-1000:]}")
+        run = json.loads(line[-1])
+        if run["jsonschema"] != label or not run["module"].startswith(
+            str(target) if label == OLD_JSONSCHEMA else str(Path(sys.prefix))
+        ):
+            raise RuntimeError(
+                f"child imported jsonschema {run['jsonschema']} ({run['module']}), not {label}"
+            )
+        all_runs[label].append(run)
+    runs = {label: min(rs, key=lambda r: r["validate"]["mean"]) for label, rs in all_runs.items()}
+    return {
+        "what": f"jsonschema.validate() of the action server's answers: {OLD_JSONSCHEMA} (pinned before) "
+        f"vs {current} (pinned now)",
+        "measure": "ms per call (fresh processes with Rasa imported, better of two each)",
+        "old": OLD_JSONSCHEMA,
+        "current": current,
+        "answers": len(answers),
+        "answer_bytes_mean": round(statistics.fmean(len(json.dumps(a)) for a in answers)),
+        "install_s": round(install_s, 1),
+        "runs": runs,
+        "all_runs": all_runs,
+    }
+
+
+# ----------------------------------------------------------------------------------------------
 # printing and recommendations
 
 
@@ -1071,17 +1307,31 @@ def ms(v: float) -> str:
 def table_rows(result: dict[str, Any]) -> list[list[str]]:
     rows = []
     for lang, r in result["languages"].items():
-        rows.append([
-            lang, f"{r['messages']} ({r['turn_sample']})",
-            ms(r["nlu"]["p50"]), ms(r["nlu"]["p95"]),
-            ms(r["dialogue"]["p50"]), ms(r["dialogue"]["p95"]),
-            ms(r["whole"]["p50"]), ms(r["whole"]["p95"]),
-        ])
+        rows.append(
+            [
+                lang,
+                f"{r['messages']} ({r['turn_sample']})",
+                ms(r["nlu"]["p50"]),
+                ms(r["nlu"]["p95"]),
+                ms(r["dialogue"]["p50"]),
+                ms(r["dialogue"]["p95"]),
+                ms(r["whole"]["p50"]),
+                ms(r["whole"]["p95"]),
+            ]
+        )
     return rows
 
 
-HEADER = ["language", "messages (turns)", "NLU p50", "NLU p95", "dialogue p50", "dialogue p95",
-          "whole turn p50", "whole turn p95"]
+HEADER = [
+    "language",
+    "messages (turns)",
+    "NLU p50",
+    "NLU p95",
+    "dialogue p50",
+    "dialogue p95",
+    "whole turn p50",
+    "whole turn p95",
+]
 
 
 def print_table(result: dict[str, Any]) -> None:
@@ -1089,43 +1339,85 @@ def print_table(result: dict[str, Any]) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
     print("\nms per message (NLU on every held-out message; dialogue and whole turns on the sample):")
     for row in rows:
-        print("  " + "  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in
-                               enumerate(zip(row, widths, strict=True))))
-    print("  NLU by component: " + ", ".join(f"{c['component']} {c['ms']:.2f} ms" for c in
-                                           result.get("nlu_components", [])))
+        print(
+            "  "
+            + "  ".join(
+                cell.rjust(w) if i else cell.ljust(w)
+                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+    print(
+        "  NLU by component: "
+        + ", ".join(f"{c['component']} {c['ms']:.2f} ms" for c in result.get("nlu_components", []))
+    )
     b = result["breakdown"]
     print(f"\nwhole turn, mean {b['mean_turn_ms']:.1f} ms over {b['turns']} turns, by part (wall time):")
     for p in b["parts"]:
         print(f"  {p['part']:<24} {p['ms']:7.2f} ms  {p['pct']:5.1f}%")
     gc_stats = b["gc"]
-    print(f"  (GC inside those: {gc_stats['ms_per_turn']:.2f} ms a turn, collections "
-          f"{gc_stats['collections']})", flush=True)
+    print(
+        f"  (GC inside those: {gc_stats['ms_per_turn']:.2f} ms a turn, collections "
+        f"{gc_stats['collections']})",
+        flush=True,
+    )
+
+
+def conversation_variants(p: dict[str, Any]) -> tuple[dict, dict, dict, dict]:
+    """(turn ours, turn Rasa's merge, parts ours, parts Rasa's merge) of one position. Results of the
+    earlier version of this benchmark had "turn"/"parts_ms" (Rasa's merge) and "turn_linear_merge"/
+    "parts_ms_linear_merge" (the merge bot/stores.py now has)."""
+    return (
+        p.get("turn_ours") or p.get("turn_linear_merge") or {},
+        p.get("turn_stock") or p.get("turn") or {},
+        p.get("parts_ms_ours") or p.get("parts_ms_linear_merge") or {},
+        p.get("parts_ms_stock") or p.get("parts_ms") or {},
+    )
 
 
 def conversation_rows(result: dict[str, Any]) -> list[list[str]]:
     rows = []
-    for p in result["conversation"]["positions"]:
-        parts, linear = p["parts_ms"], p["parts_ms_linear_merge"]
+    for p in result.get("conversation", {}).get("positions", []):
+        ours, stock, parts, stock_parts = conversation_variants(p)
         act = sum(parts.get(k, 0) for k in ACTION_PARTS)
-        rows.append([
-            str(p["position"]), f"{p['turn']['p50']:.1f}", f"{p['turn_linear_merge']['p50']:.1f}",
-            f"{p['turn_both_fixes']['p50']:.1f}",
-            str(p["events"]), f"{p['tracker_kb']:.1f}", f"{parts.get('tracker load', 0):.2f}",
-            f"{parts.get('tracker save', 0):.2f}", f"{linear.get('tracker save', 0):.2f}",
-            f"{parts.get('policies', 0):.2f}", f"{act:.2f}",
-        ])
+        rows.append(
+            [
+                str(p.get("position", "?")),
+                f"{ours.get('p50', float('nan')):.1f}",
+                f"{stock.get('p50', float('nan')):.1f}",
+                str(p.get("events", "?")),
+                f"{p.get('tracker_kb', float('nan')):.1f}",
+                f"{parts.get('tracker load', 0):.2f}",
+                f"{parts.get('tracker save', 0):.2f}",
+                f"{stock_parts.get('tracker save', 0):.2f}",
+                f"{parts.get('policies', 0):.2f}",
+                f"{act:.2f}",
+            ]
+        )
     return rows
 
 
 ACTION_PARTS = ("actions", "custom actions (HTTP)", "action response check (jsonschema)")
-CONVERSATION_HEADER = ["message", "turn p50", "linear merge", "both fixes", "events", "tracker KB",
-                       "load", "save", "save, linear merge", "policies", "actions"]
+CONVERSATION_HEADER = [
+    "message",
+    "turn p50, ours",
+    "turn p50, Rasa's merge",
+    "events",
+    "tracker KB",
+    "load",
+    "save, ours",
+    "save, Rasa's merge",
+    "policies",
+    "actions",
+]
 
 
 def print_conversation(result: dict[str, Any]) -> None:
     c = result["conversation"]
-    print(f"\nconversation length, Redis tracker store ({c['conversations']} conversations of {c['length']}"
-          f" messages; ms; turn p50, parts are means):")
+    print(
+        f"\nconversation length, Redis tracker store ({c['conversations']} conversations of {c['length']}"
+        f" messages; ms; turn p50, parts are means; ours = {c.get('store')}; stored events identical: "
+        f"{c.get('stores_the_same_events')}):"
+    )
     rows = [CONVERSATION_HEADER, *conversation_rows(result)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
@@ -1135,8 +1427,10 @@ def print_conversation(result: dict[str, Any]) -> None:
 
 def print_profile(result: dict[str, Any]) -> None:
     p = result["profile"]
-    print(f"\nprofile: {p['turns']} whole turns (Redis, conversations of {p['conversation_length']}), "
-          f"{p['ms_per_turn_under_profiler']:.1f} ms a turn under cProfile:")
+    print(
+        f"\nprofile: {p['turns']} whole turns (Redis, conversations of {p['conversation_length']}), "
+        f"{p['ms_per_turn_under_profiler']:.1f} ms a turn under cProfile:"
+    )
     for b in sorted(p["buckets"], key=lambda b: -b["seconds"]):
         print(f"  {b['pct']:5.1f}%  {b['bucket']}")
     for key, title in (("top_cumulative", "cumulative"), ("top_own", "own time")):
@@ -1150,10 +1444,36 @@ def print_profile(result: dict[str, Any]) -> None:
 def print_experiments(result: dict[str, Any]) -> None:
     print("\nexperiments (before -> after, same run):")
     for e in result["experiments"]:
-        print(f"  {e['key']}: {e['what']}\n    {e['measure']}: mean {e['before']['mean']:.2f} -> "
-              f"{e['after']['mean']:.2f} ms ({e['mean_change_pct']:+.1f}%), p50 {e['before']['p50']:.2f} -> "
-              f"{e['after']['p50']:.2f} ms ({e['p50_change_pct']:+.1f}%)")
+        print(
+            f"  {e['key']}: {e['what']}\n    {e['measure']}: mean {e['before']['mean']:.2f} -> "
+            f"{e['after']['mean']:.2f} ms ({e['mean_change_pct']:+.1f}%), p50 {e['before']['p50']:.2f} -> "
+            f"{e['after']['p50']:.2f} ms ({e['p50_change_pct']:+.1f}%)"
+        )
     sys.stdout.flush()
+
+
+def print_schema_versions(result: dict[str, Any]) -> None:
+    jv = result.get("jsonschema_versions") or {}
+    if "runs" not in jv:
+        print(f"\njsonschema versions: not measured ({jv.get('error', '?')})", flush=True)
+        return
+    print(
+        f"\njsonschema versions, {jv['answers']} distinct action server answers, ms per call "
+        "(fresh processes with Rasa imported, better of two each):"
+    )
+    for label in (jv["old"], jv["current"]):
+        r = jv["runs"][label]
+        print(
+            f"  {label:>8}: validate() mean {r['validate']['mean']:.3f} p50 {r['validate']['p50']:.3f}; "
+            f"validator built once mean {r['prebuilt']['mean']:.3f}"
+        )
+    sys.stdout.flush()
+
+
+def part_ms(result: dict[str, Any], name: str) -> tuple[float, float]:
+    """(ms a turn, % of a turn) of one part of the whole turns' breakdown."""
+    part = next((p for p in result.get("breakdown", {}).get("parts", []) if p["part"] == name), {})
+    return part.get("ms", 0.0), part.get("pct", 0.0)
 
 
 def recommendations(result: dict[str, Any]) -> list[str]:
@@ -1168,82 +1488,167 @@ def recommendations(result: dict[str, Any]) -> list[str]:
             return f"no measurable effect ({change:+.1f}% on the {on}, within noise)"
         return f"{abs(change):.0f}% {'faster' if change < 0 else 'slower'} on the {on}"
 
-    conv = result.get("conversation", {}).get("positions", [])
+    config = result.get("config", {})
+    conversation = result.get("conversation", {})
+    conv = conversation.get("positions", [])
     if len(conv) >= 2:
-        # message 5 rather than 1 or 2: positions past 2 pool the 5 turns around them (less noise)
-        first = next((p for p in conv if p["position"] == 5), conv[0])
         last = conv[-1]
-        fp, lp, ll = first["parts_ms"], last["parts_ms"], last["parts_ms_linear_merge"]
+        if conversation.get("store_overrides_merge"):
+            at = []
+            for p in conv:
+                if p["position"] in (1, 20, last["position"]):
+                    ours, stock, _, _ = conversation_variants(p)
+                    at.append(f"at message {p['position']} {stock['p50']:.1f} -> {ours['p50']:.1f} ms")
+            _, _, lp, ls = conversation_variants(last)
+            out.append(
+                f"Adopted: the linear-time tracker merge (`{config.get('tracker_store')}`, named in "
+                "bot/endpoints.yml). Rasa's RedisTrackerStore.save merges the stored tracker with the new "
+                "one by comparing each new event with every event kept so far (quadratic in the "
+                "conversation's length) whenever the stored tracker has an event before the session's "
+                "action_session_start: every conversation here, as the gateway's metadata becomes a "
+                "`session_started_metadata` SlotSet ahead of the session. Measured in this run on the same "
+                "store with Rasa's merge put back for one side (Rasa's -> ours), a turn's p50 "
+                + "; ".join(at)
+                + f"; saving the tracker at message {last['position']} "
+                f"{ls.get('tracker save', 0):.1f} -> {lp.get('tracker save', 0):.1f} ms. The stored events "
+                + ("are identical" if conversation.get("stores_the_same_events") else "DIFFER")
+                + f" (checked at message {last['position']} of each conversation)."
+            )
+        else:
+            out.append(
+                f"The tracker store loaded from bot/endpoints.yml ({config.get('tracker_store')}) does not "
+                "override Rasa's merge, so the linear merge of bot/stores.py is NOT in effect: both "
+                "conversation-length columns are Rasa's quadratic merge."
+            )
+        first = next((p for p in conv if p["position"] == 5), conv[0])
+        ft, _, fp, _ = conversation_variants(first)
+        lt, _, lp, _ = conversation_variants(last)
+        why = {
+            "tracker load": "loading the tracker (Rasa finds each event's class by walking all Event "
+            "subclasses)",
+            "tracker save": "saving it (serialising the whole tracker)",
+            "policies": "policies (Rasa builds the states of the whole session before max_history slices "
+            "them, so a lower max_history would not help)",
+            "custom actions (HTTP)": "custom action calls (the whole tracker goes to the action server)",
+            "action response check (jsonschema)": "checking the action server's answers",
+        }
+        grew = [
+            f"{text}: {fp.get(k, 0):.1f} -> {lp.get(k, 0):.1f} ms"
+            for k, text in why.items()
+            if lp.get(k, 0) - fp.get(k, 0) >= 0.5
+        ]
         out.append(
-            f"Conversation length is the main cost driver. A turn takes {first['turn']['p50']:.1f} ms at "
-            f"message {first['position']} and {last['turn']['p50']:.1f} ms at message {last['position']} "
-            f"(tracker {last['tracker_kb']:.0f} KB, {last['events']} events); saving the tracker alone goes "
-            f"from {fp.get('tracker save', 0):.1f} to {lp.get('tracker save', 0):.1f} ms. Rasa's "
-            "RedisTrackerStore.save re-reads the stored tracker and merges it with a quadratic comparison "
-            "whenever the stored tracker has an event before the session's action_session_start. That is "
-            "every conversation here: the worker sends metadata with each message, so the first message's "
-            "metadata becomes a `session_started_metadata` SlotSet ahead of the session, which `retrieve` "
-            "leaves out. The same merge in linear time (`linear_merge` in bench/turns.py, as a small "
-            "RedisTrackerStore subclass named in bot/endpoints.yml) saves in "
-            f"{ll.get('tracker save', 0):.1f} ms at message {last['position']}, and the turn takes "
-            f"{last['turn_linear_merge']['p50']:.1f} ms instead of {last['turn']['p50']:.1f} ms "
-            f"({last['turn_both_fixes']['p50']:.1f} ms with the schema check below fixed too"
-            + "".join(f"; at message 20: {p['turn']['p50']:.1f} -> {p['turn_both_fixes']['p50']:.1f} ms"
-                      for p in conv if p["position"] == 20 and p is not last) + ").")
-        grow = {k: lp.get(k, 0) - fp.get(k, 0) for k in ("tracker load", "policies", "custom actions (HTTP)")}
+            f"With our store a turn still grows with the conversation: {ft.get('p50', 0):.1f} ms at message "
+            f"{first['position']}, {lt.get('p50', 0):.1f} ms at message {last['position']} (tracker "
+            f"{last['tracker_kb']:.0f} KB, {last['events']} events; p50; positions past 2 pool the 5 turns "
+            f"around them; parts are means, from message {first['position']} to {last['position']}). "
+            + ("What grows: " + "; ".join(grew) + ". " if grew else "")
+            + "session_expiration_time: 0 keeps one session per resident until the 7-day purge; a shorter "
+            "expiry would bound this, but that is a product decision (an unfinished referral must survive "
+            "a pause)."
+        )
+    jv = result.get("jsonschema_versions")
+    check_ms, check_pct = part_ms(result, "action response check (jsonschema)")
+    per_turn = result.get("breakdown", {}).get("action_checks_per_turn")
+    current = config.get("jsonschema", "?")
+    if jv and "runs" in jv:
+        old, new = jv["runs"][jv["old"]], jv["runs"][jv["current"]]
+        estimate = (
+            (
+                f"; the whole turns above check {per_turn:.2f} answers each, so about "
+                f"{per_turn * old['validate']['mean']:.1f} ms a turn with {jv['old']} and "
+                f"{per_turn * new['validate']['mean']:.1f} ms with {jv['current']} (ms a call x checks a "
+                "turn: an estimate, not a timed turn)"
+            )
+            if per_turn
+            else ""
+        )
         out.append(
-            "What still grows with length, linearly: loading the tracker "
-            f"({fp.get('tracker load', 0):.1f} -> {lp.get('tracker load', 0):.1f} ms; Rasa finds each "
-            "event's "
-            f"class by walking all Event subclasses), policies ({grow['policies']:+.1f} ms; Rasa builds the "
-            "states of the whole session before max_history slices them, so a lower max_history would not "
-            "help) and custom action calls, which send the whole tracker to the action server "
-            f"({grow['custom actions (HTTP)']:+.1f} ms). session_expiration_time: 0 keeps one session per "
-            "resident until the 7-day purge; a shorter expiry would bound this, but that is a product "
-            "decision (an unfinished referral must survive a pause).")
+            f"Adopted: `jsonschema=={jv['current']}` in bot/requirements.txt (was {jv['old']}). Rasa checks "
+            "every answer of the action server with `jsonschema.validate()`, which also checks Rasa's "
+            "event schema against the JSON Schema meta-schema on every call. On the "
+            f"{jv['answers']} distinct answers the action server gave in this run (fresh processes that "
+            f"import Rasa first, {jv['old']} installed with pip into a temporary directory; better of two "
+            "each), a call "
+            f"takes {old['validate']['mean']:.2f} ms with {jv['old']} and {new['validate']['mean']:.2f} ms "
+            f"with {jv['current']} (p50 {old['validate']['p50']:.2f} -> {new['validate']['p50']:.2f} ms)"
+            + estimate
+            + f"; timed in those turns with {jv['current']}: {check_ms:.2f} ms a turn ({check_pct:.1f}% "
+            "of it)."
+        )
+    elif jv:
+        e = jv.get("earlier_run", EARLIER_SCHEMA_RUN)
+        out.append(
+            f"Adopted: `jsonschema=={current}` in bot/requirements.txt (was {OLD_JSONSCHEMA}). "
+            f"{OLD_JSONSCHEMA} could not be measured in this run ({jv.get('error', '?')[:200]}). From the "
+            f"earlier run of {e['date']} (jsonschema {e['jsonschema']}; NOT this run): the check took "
+            f"{e['check_ms_per_turn']} ms a turn, {e['share_of_turn_pct']}% of a whole turn, "
+            f"{e['validate_ms']} ms a validate() call. In this run, with {current}: {check_ms:.2f} ms a "
+            f"turn ({check_pct:.1f}%)."
+        )
     schema = ex.get("schema_check")
-    if schema:
+    if schema and schema.get("jsonschema", current) == current and "validate_ms" not in schema:
+        built = ""
+        if jv and "runs" in jv:
+            r = jv["runs"][jv["current"]]
+            built = f" ({r['validate']['mean']:.2f} -> {r['prebuilt']['mean']:.2f} ms a call with {current})"
+        worth = abs(schema["mean_change_pct"]) >= noise and schema["mean_change_pct"] < 0
         out.append(
-            "Rasa checks every answer from the action server with `jsonschema.validate()`, which first "
-            "checks Rasa's own event schema against the JSON Schema meta-schema, every time: "
-            f"{schema['validate_ms']:.1f} ms a call with jsonschema {schema['jsonschema']}, "
-            f"{schema['prebuilt_ms']:.2f} ms with a validator built once. Built once, a whole turn is "
-            f"{verdict(schema)}: mean {schema['before']['mean']:.1f} -> {schema['after']['mean']:.1f} ms, "
-            f"p50 {schema['before']['p50']:.1f} -> {schema['after']['p50']:.1f} ms. No setting turns the "
-            "check off. Two ways: pin `jsonschema==3.2.0` in bot/requirements.txt (Rasa 3.6 allows "
-            ">=3.2,<4.18; its validate() costs about a tenth of 4.17's; run `make test` and this benchmark "
-            "after), or patch Rasa's check at start-up from a small wrapper around `rasa run`.")
+            f"What is left of the check with {current}: a validator built once instead of "
+            f"`jsonschema.validate()`{built} makes a whole turn {verdict(schema)} (mean "
+            f"{schema['before']['mean']:.1f} -> {schema['after']['mean']:.1f} ms, p50 "
+            f"{schema['before']['p50']:.1f} -> {schema['after']['p50']:.1f} ms). "
+            + (
+                "Only a patch of Rasa's check at start-up would get it (no setting turns the check off)."
+                if worth
+                else "Not worth patching Rasa for."
+            )
+        )
     nc = result.get("nlu_components", [])
     lr = next((c for c in nc if c["component"].startswith("LogisticRegression")), None)
     layout = ex.get("lr_coef_layout")
     if lr and layout:
         cv = sum(c["ms"] for c in nc if c["component"].startswith("CountVectors"))
         classes, features = layout["coef_shape"]
+        nlu_ms, nlu_pct = part_ms(result, "NLU")
+        faster = layout["mean_change_pct"] <= -noise
         out.append(
-            f"NLU takes {result['languages']['all']['nlu']['p50']:.1f} ms p50 a message; the logistic "
-            f"regression {lr['ms']:.2f} ms of it, both count-vector featurizers {cv:.2f} ms. Part of the "
-            f"regression is a copy: scikit-learn scores X @ coef_.T and scipy copies the {classes} x "
-            f"{features:,} coefficients into C order on every call. Stored in Fortran order (the same "
-            "values; intent rankings "
+            f"NLU takes {result['languages']['all']['nlu']['p50']:.1f} ms p50 a message ({nlu_ms:.1f} ms, "
+            f"{nlu_pct:.0f}% of a whole turn); the logistic regression {lr['ms']:.2f} ms of it, both "
+            f"count-vector featurizers {cv:.2f} ms. Part of the regression is a copy: scikit-learn scores "
+            f"X @ coef_.T and scipy copies the {classes} x {features:,} coefficients into C order on every "
+            "call. Stored in Fortran order (the same values; intent rankings "
             + ("identical on every message tried" if layout["same_intent_rankings"] else "NOT identical")
             + f"), NLU per message: {verdict(layout)} ({layout['before']['mean']:.2f} -> "
-            f"{layout['after']['mean']:.2f} ms). That needs a patch when the model loads (nothing in "
-            "config.yml does it), so it is only worth doing together with the wrapper above. The copy "
-            "grows with the vocabulary (languages, n-gram range). No config.yml change would make a turn "
-            "much cheaper, so nothing was retrained.")
+            f"{layout['after']['mean']:.2f} ms). "
+            + (
+                "That needs a patch when the model loads (a custom component or a wrapper around `rasa run`; "
+                "nothing in config.yml does it); the copy grows with the vocabulary (languages, n-gram "
+                "range)."
+                if faster
+                else "Not worth a patch."
+            )
+        )
     if "lock_store" in ex:
         e = ex["lock_store"]
         out.append(
             f"Redis lock store vs in-memory: {verdict(e)}; "
             f"{e['before']['mean'] - e['after']['mean']:.2f} ms a turn saved. Keep Redis: it is what keeps "
-            "turns in order if there is ever more than one Rasa process.")
+            "turns in order if there is ever more than one Rasa process."
+        )
     if "selective_domain" in ex:
         e = ex["selective_domain"]
         out.append(
             f"Sending the domain ({e['domain_json_bytes'] / 1024:.1f} KB of JSON, "
             f"{e['domain_serialise_ms']:.2f} ms to build) only to the form's validation action "
             "(`enable_selective_domain: true` under action_endpoint, plus `send_domain: true` for "
-            f"validate_referral_form in domain.yml, which needs a retrain): {verdict(e)}. Not worth it.")
+            f"validate_referral_form in domain.yml, which needs a retrain): {verdict(e)}. "
+            + (
+                "Not worth it."
+                if e["mean_change_pct"] > -noise
+                else "Worth confirming with another run before changing anything (the domain is small)."
+            )
+        )
     if "threads" in ex:
         e = ex["threads"]
 
@@ -1257,9 +1662,13 @@ def recommendations(result: dict[str, Any]) -> list[str]:
             "set); RSS after loading "
             f"{r0['rss_mb']:.0f} -> {r1['rss_mb']:.0f} MB, OS threads {r0['threads']} -> {r1['threads']}, "
             f"load {r0['load_s']:.1f} -> {r1['load_s']:.1f} s (better of two fresh processes each). "
-            + ("Not worth setting: there is no TensorFlow model, and the sparse logistic regression runs on "
-               "one thread anyway." if e["p50_change_pct"] > -2 * noise else
-               "Cheap to try: export them in bot/env.sh, then re-run this benchmark to confirm."))
+            + (
+                "Not worth setting: there is no TensorFlow model, and the sparse logistic regression runs on "
+                "one thread anyway."
+                if e["p50_change_pct"] > -2 * noise
+                else "Cheap to try: export them in bot/env.sh, then re-run this benchmark to confirm."
+            )
+        )
     m = result.get("model", {})
     if m:
         out.append(
@@ -1267,7 +1676,8 @@ def recommendations(result: dict[str, Any]) -> list[str]:
             f"{m['load_s']:.1f} s. "
             f"RSS is {m['rss_mb_before_load']:.0f} MB after the imports (TensorFlow among them, though no "
             f"TensorFlow model is used) and {m['rss_mb_after_load']:.0f} MB after loading the "
-            f"{m['size_mb']:.1f} MB model: the memory is in the imports, not the model.")
+            f"{m['size_mb']:.1f} MB model: the memory is in the imports, not the model."
+        )
     return out
 
 
@@ -1276,23 +1686,35 @@ def recommendations(result: dict[str, Any]) -> list[str]:
 
 
 def markdown(result: dict[str, Any]) -> str:
-    """The docs/benchmarks.md section for a result of this benchmark."""
+    """The docs/benchmarks.md section for a result of this benchmark (this version's or the earlier's)."""
     m = result.get("machine", {})
+    config = result.get("config", {})
+    wall = result.get("wall_s")
+    measured = ""
+    if config:
+        measured = (
+            f" The configuration measured is the project's: tracker store "
+            f"`{config.get('tracker_store', '?')}` (bot/endpoints.yml), Redis lock store, jsonschema "
+            f"{config.get('jsonschema', m.get('jsonschema', '?'))} (bot/requirements.txt)."
+        )
     lines = [
         "## Bot turn cost (`make bench-turns`)",
         "",
         "```sh",
-        ".venv-bot/bin/python -m bench.turns            # about 2 minutes; --quick for a smoke run",
+        ".venv-bot/bin/python -m bench.turns            # about "
+        + (f"{max(1, round(wall / 60))} minute{'s' if round(wall / 60) > 1 else ''}" if wall else "3 minutes")
+        + "; --quick for a smoke run",
         "```",
         "",
         f"`bench/turns.py`, run of {result.get('date', '?')[:10]} on {m.get('cpu_count', '?')} cores "
         f"(Python {m.get('python', '?')}, Rasa {m.get('rasa', '?')}), in-process with "
-        f"`{result.get('model', {}).get('path', 'models/current.tar.gz')}`, its own Redis and action server. "
-        "NLU: `parse_message` on every held-out message (tests/nlu). Dialogue: `handle_message` with the "
-        "NLU result handed in, in-memory stores (policies, actions with the action server, tracker "
-        "handling). Whole turn: `handle_message` with NLU, the Redis tracker and lock stores and the "
-        "action server, as the second message of a conversation. \"messages (turns)\": held-out messages "
-        "parsed (of them, timed as turns). ms per message:",
+        f"`{result.get('model', {}).get('path', 'models/current.tar.gz')}`, its own Redis and action server."
+        + measured
+        + " NLU: `parse_message` on every held-out message (tests/nlu). Dialogue: "
+        "`handle_message` with the NLU result handed in, in-memory stores (policies, actions with the "
+        "action server, tracker handling). Whole turn: `handle_message` with NLU, the Redis tracker and "
+        'lock stores and the action server, as the second message of a conversation. "messages '
+        '(turns)": held-out messages parsed (of them, timed as turns). ms per message:',
         "",
         "| " + " | ".join(HEADER) + " |",
         "|---|" + "---:|" * (len(HEADER) - 1),
@@ -1300,25 +1722,57 @@ def markdown(result: dict[str, Any]) -> str:
     lines += ["| " + " | ".join(row) + " |" for row in table_rows(result)]
     nc = result.get("nlu_components")
     if nc:
-        lines += ["", "NLU per message by component: "
-                  + ", ".join(f"{c['component']} {c['ms']:.2f} ms ({c['pct']:.0f}%)" for c in nc) + "."]
+        lines += [
+            "",
+            "NLU per message by component: "
+            + ", ".join(f"{c['component']} {c['ms']:.2f} ms ({c['pct']:.0f}%)" for c in nc)
+            + ".",
+        ]
     b = result.get("breakdown")
     if b:
-        parts = ", ".join(f"{p['part']} {p['ms']:.2f} ms ({p['pct']:.0f}%)"
-                          for p in b["parts"] if p["pct"] >= 1)
+        parts = ", ".join(
+            f"{p['part']} {p['ms']:.2f} ms ({p['pct']:.0f}%)" for p in b.get("parts", []) if p["pct"] >= 1
+        )
         lines += ["", f"A whole turn (mean {b['mean_turn_ms']:.1f} ms, wall time by part): {parts}."]
     c = result.get("conversation")
     if c:
         lines += [
             "",
-            f"Turn time against conversation length ({c['conversations']} conversations of {c['length']} "
-            "messages, Redis tracker store; ms, turns p50, parts means; \"linear merge\" and \"both "
-            "fixes\" are the first and third findings below):",
+            f"Turn time against conversation length ({c.get('conversations', '?')} conversations of "
+            f"{c.get('length', '?')} messages, Redis tracker store; ms, turns p50, parts means, parts of "
+            '"ours"). "ours": the tracker store bot/endpoints.yml names (bot/stores.py); "Rasa\'s '
+            "merge\": the same store with Rasa's own RedisTrackerStore merge put back, in the same run, "
+            "turns interleaved:",
             "",
             "| " + " | ".join(CONVERSATION_HEADER) + " |",
             "|" + "---:|" * len(CONVERSATION_HEADER),
         ]
         lines += ["| " + " | ".join(row) + " |" for row in conversation_rows(result)]
+    jv = result.get("jsonschema_versions") or {}
+    if "runs" in jv:
+        lines += [
+            "",
+            f"The check of the action server's answers (`jsonschema.validate()`, as Rasa calls it) on the "
+            f"{jv.get('answers', '?')} distinct answers of this run, ms per call ({jv['old']} installed "
+            "into a temporary directory; fresh processes that import Rasa first, better of two each):",
+            "",
+            "| jsonschema | validate() mean | validate() p50 | validator built once, mean |",
+            "|---|---:|---:|---:|",
+        ]
+        for label, note in ((jv["old"], "pinned before"), (jv["current"], "pinned now")):
+            r = jv["runs"][label]
+            lines.append(
+                f"| {label} ({note}) | {r['validate']['mean']:.3f} | {r['validate']['p50']:.3f} | "
+                f"{r['prebuilt']['mean']:.3f} |"
+            )
+    elif jv:
+        e = jv.get("earlier_run", EARLIER_SCHEMA_RUN)
+        lines += [
+            "",
+            f"jsonschema {OLD_JSONSCHEMA} was not measured in this run ({jv.get('error', '?')[:200]});"
+            f" the earlier run's figure ({e['date']}, not this run): {e['check_ms_per_turn']} ms a "
+            f"turn, {e['share_of_turn_pct']}% of a whole turn.",
+        ]
     p = result.get("profile")
     if p:
         lines += [
@@ -1330,16 +1784,25 @@ def markdown(result: dict[str, Any]) -> str:
             "| bucket | share |",
             "|---|---:|",
         ]
-        lines += [f"| {x['bucket']} | {x['pct']:.1f}% |"
-                  for x in sorted(p["buckets"], key=lambda x: -x["seconds"])]
+        lines += [
+            f"| {x['bucket']} | {x['pct']:.1f}% |" for x in sorted(p["buckets"], key=lambda x: -x["seconds"])
+        ]
     mo = result.get("model")
     if mo:
-        lines += ["", f"Start-up: import Rasa {mo['import_s']:.1f} s, load the model {mo['load_s']:.1f} s; "
-                      f"RSS after loading {mo['rss_mb_after_load']:.0f} MB."]
+        lines += [
+            "",
+            f"Start-up: import Rasa {mo['import_s']:.1f} s, load the model {mo['load_s']:.1f} s; "
+            f"RSS after loading {mo['rss_mb_after_load']:.0f} MB.",
+        ]
     recs = result.get("recommendations") or []
     if recs:
-        lines += ["", "Findings and recommendations (each measured before/after in the same run; "
-                  "nothing in the project was changed):", ""]
+        lines += [
+            "",
+            "Findings and recommendations (each before/after measured in the same run; the "
+            'benchmark patches only its own process, never the project\'s files; "Adopted": now in the '
+            "project, compared with Rasa's stock behaviour put back for one side):",
+            "",
+        ]
         lines += [f"- {r}" for r in recs]
     return "\n".join(lines) + "\n"
 
@@ -1358,9 +1821,13 @@ def main() -> None:
     parser.add_argument("--ab-per-lang", type=int, default=12, help=argparse.SUPPRESS)
     parser.add_argument("--profile-turns", type=int, default=40, help=argparse.SUPPRESS)
     parser.add_argument("--child-nlu", help=argparse.SUPPRESS)
+    parser.add_argument("--child-schema", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_nlu:
         child_nlu(args.child_nlu)
+        return
+    if args.child_schema:
+        child_schema(args.child_schema)
         return
     if args.quick:
         args.repeat = 1
@@ -1393,6 +1860,15 @@ def main() -> None:
         finally:
             services.stop()
         samples = result.pop("_samples")
+        schema_inputs = result.pop("_schema_inputs", {"answers": []})
+        try:
+            result["jsonschema_versions"] = jsonschema_versions(
+                schema_inputs, tmp, result["config"]["jsonschema"]
+            )
+        except Exception as exc:  # offline or no such wheel: the earlier run's figure, labelled as such
+            result["jsonschema_versions"] = {"error": str(exc)[-500:], "earlier_run": EARLIER_SCHEMA_RUN}
+            print(f"jsonschema {OLD_JSONSCHEMA} not measured: {exc}", file=sys.stderr)
+        print_schema_versions(result)
         if not args.quick:
             texts = [t for lang in LANGS for t, _ in samples[lang]]
             try:
