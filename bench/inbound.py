@@ -292,7 +292,16 @@ def markdown(result: dict[str, Any]) -> str:
         f"{result['seconds_per_rate']:.0f} s per rate, new residents arriving at a fixed rate "
         "(locust, bench/locustfile.py), signed webhooks, replies through the real twilio SDK to "
         "the local fake Twilio API. Milliseconds. **ack**: webhook sent to HTTP answer. **reply**: "
-        "webhook sent to the first reply reaching the fake Twilio API.",
+        "webhook sent to the first reply reaching the fake Twilio API. **sent** below rate x "
+        f"seconds: answers slower than {PACING_S:.0f} s held the load tool's connections back.",
+        "",
+        "**The load tool's floor**: locust against a trivial answer (the fake Twilio API refusing a "
+        "wrong account) at the same rates; it is part of every ack figure below: "
+        + ", ".join(
+            f"{f['rate_per_s']}/s p50 {f['ack_p50_ms']:.0f} ms, p99 {f['ack_p99_ms']:.0f} ms"
+            for f in result.get("load_tool_floor", [])
+        )
+        + ". Locust shares the 2 cores with the system under test.",
         "",
         f"**Ours** ({ours.get('gateway_workers', 1)} gateway processes + worker + Rasa REST channel, "
         f"{ours.get('database', 'SQLite')}):",
