@@ -321,7 +321,8 @@ def test_a_reminder_outside_the_whatsapp_window_goes_as_the_approved_template(
     tdb.execute(
         "UPDATE conversations SET last_inbound_at = :t WHERE id = (SELECT c.id FROM conversations c"
         " JOIN contacts p ON c.contact_id = p.id WHERE p.phone = :p)",
-        t=datetime.now(UTC) - timedelta(hours=30),
+        # 48 hours, not just over 24: daytime() may move the worker's clock up to 12 hours back.
+        t=datetime.now(UTC) - timedelta(hours=48),
         p=resident.number,
     )
     daytime(twilio_stack)
