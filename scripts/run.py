@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
-from scripts.stack import MODEL, ROOT, Stack, StackConfig, fail
+from scripts.stack import MODEL, ROOT, Restarts, Stack, StackConfig, fail
 
 
 def _port(url: str, default: int) -> int:
@@ -64,10 +64,17 @@ def main() -> None:
             transport = stack.env["TRANSPORT"]
         print(f"  transport {transport}" + ("  (text it with `make chat`)" if transport == "console" else ""))
         print("Press Ctrl-C to stop.")
+        restarts = Restarts()
         while not stopping:
-            if dead := stack.exited():
-                print(f"Stopped unexpectedly: {', '.join(dead)} (see its log). Stopping everything.")
-                break
+            for name in stack.exited():
+                # A crashed process is started again, as systemd would: nothing is lost (messages
+                # are in the database, jobs in Redis), and the others wait for it meanwhile.
+                if not restarts.allow(name, time.monotonic()):
+                    print(f"{name} keeps stopping (see its log). Stopping everything.")
+                    return
+                print(f"{name} stopped unexpectedly (see its log); starting it again.", flush=True)
+                stack.services[name].process = None
+                stack.start_service(name)
             time.sleep(0.5)
     except RuntimeError as exc:
         print(f"Could not start: {exc}", file=sys.stderr)

@@ -283,6 +283,21 @@ class Stack:
         return {name: s.url for name, s in self.services.items() if s.url}
 
 
+class Restarts:
+    """When a crashed process is started again: always, unless it crashed `limit` times within
+    `window` seconds (then something is wrong that restarting will not fix)."""
+
+    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
+        self.limit, self.window = limit, window
+        self._crashes: dict[str, list[float]] = {}
+
+    def allow(self, name: str, now: float) -> bool:
+        recent = [t for t in self._crashes.get(name, []) if now - t < self.window]
+        recent.append(now)
+        self._crashes[name] = recent
+        return len(recent) <= self.limit
+
+
 def fail(message: str) -> None:
     print(message, file=sys.stderr)
     raise SystemExit(1)
