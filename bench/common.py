@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import signal
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from scripts.stack import ROOT, free_port, http_ok
+from scripts.stack import ROOT, Stack, StackConfig, free_port, http_ok
 from tests.support import DEV_TOKEN, wait_for
 
 RESULTS = ROOT / "bench" / "results"
@@ -88,6 +89,41 @@ class FakeTwilio:
             "TWILIO_API_BASE_URL": self.url,
             "TRANSPORT": "twilio",
         }
+
+
+def bench_stack(
+    var: Path, fake: FakeTwilio, queue: str, gateway_workers: int = StackConfig.gateway_workers, **env: str
+) -> Stack:
+    """The whole system on free loopback ports, a fresh SQLite file in `var`, replies through the
+    Twilio transport to `fake`. `env` adds or overrides settings."""
+    return Stack(
+        StackConfig(
+            env={
+                "ENVIRONMENT": "development",
+                "DATABASE_URL": f"sqlite:///{var}/app.db",
+                **fake.env(),
+                "RASA_TOKEN": "bench-rasa-token",
+                "QUEUE_NAME": queue,
+                "LOG_LEVEL": "WARNING",
+                **env,
+            },
+            var_dir=var,
+            gateway_port=free_port(),
+            rasa_port=free_port(),
+            actions_port=free_port(),
+            redis_port=free_port(),
+            gateway_workers=gateway_workers,
+        )
+    )
+
+
+def kill(stack: Stack, name: str) -> None:
+    """SIGKILL one process of the stack (its whole process group) and wait until it is gone."""
+    stack.signal_service(name, signal.SIGKILL)
+    process = stack.services[name].process
+    if process is not None:
+        process.wait()
+    stack.services[name].process = None
 
 
 def write_json(name: str, data: dict[str, Any]) -> Path:

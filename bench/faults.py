@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import json
 import secrets
-import signal
 import sys
 import tempfile
 import threading
@@ -38,8 +37,8 @@ import httpx
 import redis
 
 from api.gateway.signature import sign
-from bench.common import FakeTwilio, machine, write_json
-from scripts.stack import ROOT, Stack, StackConfig, free_port
+from bench.common import FakeTwilio, bench_stack, kill, machine, write_json
+from scripts.stack import ROOT, Stack
 from tests.support import DEV_TOKEN, Database
 
 PUBLIC = "https://bench.example.org"
@@ -130,11 +129,7 @@ async def disorderly_load(twilio: Twilio, rate: float, seconds: float) -> None:
 def crash(stack: Stack, name: str) -> float:
     """SIGKILL one process (its whole group) and start it again; seconds until it is back."""
     started = time.monotonic()
-    stack.signal_service(name, signal.SIGKILL)
-    process = stack.services[name].process
-    if process is not None:
-        process.wait()
-    stack.services[name].process = None
+    kill(stack, name)
     stack.start_service(name)
     return round(time.monotonic() - started, 1)
 
@@ -261,25 +256,7 @@ def main() -> None:
     phases: list[dict[str, Any]] = []
     crashes: list[dict[str, Any]] = []
     with FakeTwilio() as fake:
-        stack = Stack(
-            StackConfig(
-                env={
-                    "ENVIRONMENT": "development",
-                    "DATABASE_URL": f"sqlite:///{var}/app.db",
-                    **fake.env(),
-                    "RASA_TOKEN": "bench-rasa-token",
-                    "PUBLIC_BASE_URL": PUBLIC,
-                    "QUEUE_NAME": "bench:faults",
-                    "RECOVERY_AFTER": "10",
-                    "LOG_LEVEL": "WARNING",
-                },
-                var_dir=var,
-                gateway_port=free_port(),
-                rasa_port=free_port(),
-                actions_port=free_port(),
-                redis_port=free_port(),
-            )
-        )
+        stack = bench_stack(var, fake, "bench:faults", PUBLIC_BASE_URL=PUBLIC, RECOVERY_AFTER="10")
         try:
             stack.migrate()
             stack.start()

@@ -30,8 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import FakeTwilio, machine, percentile, rss_mb, write_json
-from scripts.stack import APP_BIN, ROOT, Service, Stack, StackConfig, free_port, http_ok
+from bench.common import FakeTwilio, bench_stack, machine, percentile, rss_mb, write_json
+from scripts.stack import APP_BIN, ROOT, Service, Stack, StackConfig, http_ok
 from tests.support import DEV_TOKEN
 
 PUBLIC = "https://bench.example.org"
@@ -46,25 +46,8 @@ PACING_S = 2.0
 
 
 def make_stack(system: str, var: Path, fake: FakeTwilio, gateway_workers: int, database_url: str) -> Stack:
-    stack = Stack(
-        StackConfig(
-            env={
-                "ENVIRONMENT": "development",
-                "DATABASE_URL": database_url or f"sqlite:///{var}/app.db",
-                **fake.env(),
-                "RASA_TOKEN": "bench-rasa-token",
-                "PUBLIC_BASE_URL": PUBLIC,
-                "QUEUE_NAME": "bench:inbound",
-                "LOG_LEVEL": "WARNING",
-            },
-            var_dir=var,
-            gateway_port=free_port(),
-            rasa_port=free_port(),
-            actions_port=free_port(),
-            redis_port=free_port(),
-            gateway_workers=gateway_workers,
-        )
-    )
+    extra = {"DATABASE_URL": database_url} if database_url else {}
+    stack = bench_stack(var, fake, "bench:inbound", gateway_workers, PUBLIC_BASE_URL=PUBLIC, **extra)
     if system == "rasa":
         credentials = var / "credentials.yml"
         credentials.write_text(

@@ -22,11 +22,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,7 +31,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 from arq import create_pool
 from sqlalchemy import insert
 
@@ -44,12 +40,8 @@ from api.queue import redis_settings
 from api.reminders.send import SEND_REMINDER, job_id
 from api.reminders.timing import LONDON
 from api.worker.deps import TEST_CLOCK_KEY
-from bench.common import percentile, rss_mb
-from scripts.stack import ROOT, Stack, StackConfig, free_port, http_ok
-from tests.support import DEV_TOKEN, Database, wait_for
-
-ACCOUNT = "AC" + "5" * 32
-RESULTS = ROOT / "bench" / "results"
+from bench.common import FakeTwilio, bench_stack, kill, percentile, rss_mb, write_json
+from tests.support import Database, wait_for
 
 
 def phone(n: int) -> str:
@@ -156,11 +148,6 @@ async def enqueue_all(redis_url: str, queue: str, count: int, first_due: datetim
         await pool.aclose()
 
 
-def fake_sent(url: str) -> list[dict[str, Any]]:
-    result: list[dict[str, Any]] = httpx.get(url + "/_fake/sent", timeout=60).json()
-    return result
-
-
 def count_sent(database_url: str) -> int:
     return int(
         Database(database_url).rows("SELECT count(*) AS n FROM reminders WHERE status = 'sent'")[0]["n"]
@@ -189,50 +176,16 @@ def _utc(value: Any) -> datetime:
 
 
 def run(count: int, faults: bool, limit: float) -> dict[str, Any]:
+    with FakeTwilio() as fake:
+        return _run(count, faults, limit, fake)
+
+
+def _run(count: int, faults: bool, limit: float, fake: FakeTwilio) -> dict[str, Any]:
     var = Path(tempfile.mkdtemp(prefix="bench-reminders-"))
-    fake_port = free_port()
-    fake = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.fakes.twilio_api",
-            "--port",
-            str(fake_port),
-            "--account-sid",
-            ACCOUNT,
-            "--auth-token",
-            DEV_TOKEN,
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    fake_url = f"http://127.0.0.1:{fake_port}"
-    stack = Stack(
-        StackConfig(
-            env={
-                "ENVIRONMENT": "test",
-                "DATABASE_URL": f"sqlite:///{var}/app.db",
-                "TWILIO_AUTH_TOKEN": DEV_TOKEN,
-                "TWILIO_ACCOUNT_SID": ACCOUNT,
-                "TWILIO_FROM_SMS": "+447700100200",
-                "TWILIO_API_BASE_URL": fake_url,
-                "TRANSPORT": "twilio",
-                "RASA_TOKEN": "bench-rasa-token",
-                "QUEUE_NAME": "bench:reminders",
-                "RECOVERY_AFTER": "10",
-                "LOG_LEVEL": "WARNING",
-            },
-            var_dir=var,
-            gateway_port=free_port(),
-            rasa_port=free_port(),
-            actions_port=free_port(),
-            redis_port=free_port(),
-        )
-    )
+    # ENVIRONMENT=test: the worker reads the test clock shift (daytime for scheduled work).
+    stack = bench_stack(var, fake, "bench:reminders", ENVIRONMENT="test", RECOVERY_AFTER="10")
     kills = redis_restarts = 0
     try:
-        wait_for(lambda: http_ok(fake_url + "/_fake/health"), 20, what="fake Twilio")
         stack.migrate()
         stack.start(["redis"])
         first_due = (datetime.now(UTC) + timedelta(seconds=25 + count / 1000)).replace(microsecond=0)
@@ -245,19 +198,15 @@ def run(count: int, faults: bool, limit: float) -> dict[str, Any]:
         redis_killed = False
         while time.monotonic() < deadline:
             sent = count_sent(stack.env["DATABASE_URL"])
-            if sent >= count and len(fake_sent(fake_url)) >= count:
+            if sent >= count and len(fake.sent()) >= count:
                 break
             # Kill while the reminders fall due and are sent (up to a minute after the last is due).
             killing = first_due < datetime.now(UTC) < first_due + timedelta(seconds=120)
             if faults and killing and sent < count and time.monotonic() >= next_kill:
-                stack.signal_service("worker", signal.SIGKILL)
-                stack.services["worker"].process.wait()  # type: ignore[union-attr]
-                stack.services["worker"].process = None
+                kill(stack, "worker")
                 kills += 1
                 if not redis_killed and sent > count // 3:
-                    stack.signal_service("redis", signal.SIGKILL)
-                    stack.services["redis"].process.wait()  # type: ignore[union-attr]
-                    stack.services["redis"].process = None
+                    kill(stack, "redis")
                     stack.start(["redis"])
                     redis_killed, redis_restarts = True, 1
                 stack.start(["worker"])
@@ -267,16 +216,14 @@ def run(count: int, faults: bool, limit: float) -> dict[str, Any]:
             # Let the recovery sweep finish the last ones after the final kill.
             # arq frees a killed worker's jobs after its longest job timeout (60 s) plus 10 s.
             try:
-                wait_for(lambda: len(fake_sent(fake_url)) >= count or None, 200, what="every text")
+                wait_for(lambda: len(fake.sent()) >= count or None, 200, what="every text")
             except AssertionError:
                 pass  # reported as missing below
             time.sleep(5)  # anything doubled would arrive now
-        records = fake_sent(fake_url)
+        records = fake.sent()
         last_sent = max((_utc(s) for s in sent_times(stack.env["DATABASE_URL"])), default=first_due)
     finally:
         stack.stop()
-        fake.terminate()
-        fake.wait(10)
     per_number: dict[str, int] = {}
     for record in records:
         per_number[record["To"]] = per_number.get(record["To"], 0) + 1
@@ -339,9 +286,8 @@ def main() -> None:
     args = parser.parse_args()
     count = args.count or (3000 if args.faults else 10_000)
     result = run(count, args.faults, args.limit)
-    RESULTS.mkdir(exist_ok=True)
     name = "reminders-faults.json" if args.faults else "reminders.json"
-    (RESULTS / name).write_text(json.dumps(result, indent=2) + "\n")
+    write_json(name, result)
     late = result["lateness_s"]
     print(f"reminders due in one minute: {count}{' (with faults)' if args.faults else ''}")
     print(f"  texts at the provider  {result['texts_at_provider']}")
