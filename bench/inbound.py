@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import FakeTwilio, bench_stack, machine, percentile, rss_mb, write_json
+from bench.common import FakeTwilio, bench_stack, cpu_s, machine, percentile, rss_mb, write_json
 from scripts.stack import APP_BIN, ROOT, Service, Stack, StackConfig, http_ok
 from tests.support import DEV_TOKEN
 
@@ -74,6 +74,10 @@ def make_stack(system: str, var: Path, fake: FakeTwilio, gateway_workers: int, d
 
 def front_url(system: str, stack: Stack) -> str:
     return stack.urls()["gateway" if system == "ours" else "rasa"]
+
+
+def cpu(stack: Stack) -> dict[str, float]:
+    return {name: cpu_s(s.process.pid) for name, s in stack.services.items() if s.process is not None}
 
 
 def memory(stack: Stack) -> dict[str, float]:
@@ -122,7 +126,7 @@ def floor(rates: list[int], seconds: float, fake: FakeTwilio) -> list[dict[str, 
     work = Path(tempfile.mkdtemp(prefix="bench-inbound-floor-"))
     steps = []
     for rate in rates:
-        _, cpu = run_locust(
+        _, locust_cpu = run_locust(
             "floor", fake.url, rate, seconds, work, "9999", "/2010-04-01/Accounts/AC0/Messages.json"
         )
         stats = locust_stats(work, "floor", rate)
@@ -130,7 +134,7 @@ def floor(rates: list[int], seconds: float, fake: FakeTwilio) -> list[dict[str, 
             {
                 "rate_per_s": rate,
                 **stats,
-                "locust_cpu_ms_per_request": round(1000 * cpu / max(1, stats["requests"]), 2),
+                "locust_cpu_ms_per_request": round(1000 * locust_cpu / max(1, stats["requests"]), 2),
             }
         )
     return steps
@@ -191,14 +195,20 @@ def measure(
         at_rest = memory(stack)
         for index, rate in enumerate(rates):
             prefix = f"{SYSTEMS.index(system)}{index % 10}{secrets.randbelow(100):02d}"
-            sends_file, cpu = run_locust(system, base, rate, seconds, var, prefix)
+            cpu_before = cpu(stack)
+            sends_file, locust_cpu = run_locust(system, base, rate, seconds, var, prefix)
             stats = locust_stats(var, system, rate)
-            stats["locust_cpu_ms_per_request"] = round(1000 * cpu / max(1, stats["requests"]), 2)
+            stats["locust_cpu_ms_per_request"] = round(1000 * locust_cpu / max(1, stats["requests"]), 2)
             sends = [json.loads(line) for line in sends_file.read_text().splitlines()]
             ok = {s["to"]: s["sent_at"] for s in sends if s["ok"]}
             first = settle(fake, set(ok), limit=max(60.0, len(ok) / 5))
             replies = [(first[to] - sent) * 1000 for to, sent in ok.items() if to in first]
             span = max(first.values(), default=0) - min((s["sent_at"] for s in sends), default=0)
+            used = cpu(stack)
+            per_message = {
+                name: round(1000 * (used[name] - cpu_before.get(name, 0.0)) / max(1, len(replies)), 1)
+                for name in used
+            }
             steps.append(
                 {
                     "rate_per_s": rate,
@@ -211,6 +221,7 @@ def measure(
                     "reply_p99_ms": round(percentile(replies, 99), 1),
                     "replies_missing": len(ok) - len(replies),
                     "replies_per_s": round(len(replies) / span, 1) if span > 0 else None,
+                    "cpu_ms_per_message": per_message,
                 }
             )
             print(f"  {system} {rate}/s: {steps[-1]}", flush=True)
@@ -311,7 +322,23 @@ def markdown(result: dict[str, Any]) -> str:
             + f"; {sum(rest.values()):,.0f} MB at rest, {sum(system['rss_mb_after'].values()):,.0f} MB "
             "after the load."
         )
+    parts += ["", *cpu_lines(result)]
     return "\n".join(parts) + "\n"
+
+
+def cpu_lines(result: dict[str, Any]) -> list[str]:
+    """CPU milliseconds per answered message, per process: where the 2 cores go."""
+    lines = []
+    for name, system in result["systems"].items():
+        for step in system["steps"]:
+            per = step.get("cpu_ms_per_message")
+            if per:
+                lines.append(
+                    f"- CPU per answered message, {name} at {step['rate_per_s']}/s: "
+                    + ", ".join(f"{k} {v:.1f} ms" for k, v in sorted(per.items(), key=lambda kv: -kv[1]))
+                    + f"; {sum(per.values()):.1f} ms in all."
+                )
+    return lines
 
 
 def main() -> None:

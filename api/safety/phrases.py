@@ -106,9 +106,49 @@ def load_phrases(folder: Path = SAFETY_DIR) -> tuple[Phrase, ...]:
     return tuple(phrases)
 
 
+class _Index:
+    """Phrases by one word each must contain, so a message is checked only against the
+    phrases it could match (a few dozen of some 3,400), not all of them.
+
+    A phrase is filed under one of its exact words, or, if all its words are stems ("zabi*"),
+    under the first letters (up to STEM_KEY) of its first stem: a word matches a stem only if
+    it starts with it."""
+
+    STEM_KEY = 3
+
+    def __init__(self, phrases: tuple[Phrase, ...]) -> None:
+        self.phrases = phrases
+        self.by_word: dict[str, list[tuple[int, Phrase]]] = {}
+        self.by_start: dict[str, list[tuple[int, Phrase]]] = {}
+        for position, phrase in enumerate(phrases):
+            if phrase.exact_words:
+                self.by_word.setdefault(min(phrase.exact_words), []).append((position, phrase))
+            else:
+                key = phrase.words[0][:-1][: self.STEM_KEY]
+                self.by_start.setdefault(key, []).append((position, phrase))
+
+    def candidates(self, present: set[str]) -> list[Phrase]:
+        found: dict[int, Phrase] = {}
+        for word in present:
+            found.update(self.by_word.get(word, ()))
+            for length in range(self.STEM_KEY + 1):
+                found.update(self.by_start.get(word[:length], ()))
+        return [found[position] for position in sorted(found)]
+
+
+_INDEXES: dict[int, _Index] = {}
+
+
+def _index_of(phrases: tuple[Phrase, ...]) -> _Index:
+    index = _INDEXES.get(id(phrases))
+    if index is None or index.phrases is not phrases:
+        index = _INDEXES[id(phrases)] = _Index(phrases)
+    return index
+
+
 def screen(text: str, phrases: tuple[Phrase, ...] | None = None) -> list[Phrase]:
-    """The phrases a message contains (none for an ordinary message)."""
+    """The phrases a message contains (none for an ordinary message), in list order."""
     words = normalize(text)
     present = set(words)
-    candidates = phrases if phrases is not None else load_phrases()
+    candidates = _index_of(phrases if phrases is not None else load_phrases()).candidates(present)
     return [p for p in candidates if p.exact_words <= present and p.found_in(words)]

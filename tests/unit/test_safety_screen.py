@@ -78,3 +78,30 @@ def test_every_language_has_phrases_in_every_category() -> None:
     for code in load_languages():
         for category in CATEGORIES:
             assert any(p.language == code and p.category == category for p in phrases), (code, category)
+
+
+def _every_text(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _every_text(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _every_text(v)]
+    return []
+
+
+def test_the_index_finds_exactly_what_checking_every_phrase_finds() -> None:
+    # screen() looks only at the phrases a message could contain; on every labelled message
+    # (crisis and ordinary, all languages) and on each phrase written out, it must give the
+    # same phrases, in the same order, as trying all of them.
+    phrases = load_phrases()
+    texts = [t for code in load_languages() for t in _every_text(labelled(code))]
+    texts += [" ".join(w.rstrip("*") + ("ing" if w.endswith("*") else "") for w in p.words) for p in phrases]
+    differ = []
+    for text in texts:
+        words = normalize(text)
+        every = [p for p in phrases if p.exact_words <= set(words) and p.found_in(words)]
+        if screen(text) != every:
+            differ.append(text)
+    assert differ == []
+    assert sum(bool(screen(t)) for t in texts) > len(phrases)  # the check really saw matches
