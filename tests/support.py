@@ -152,7 +152,9 @@ def converse(resident: Resident, db: Database, text: str, timeout: float = 20) -
         inbound = [r for r in rows if r["direction"] == "in"]
         if not inbound or inbound[-1]["status"] != "processed":
             return None
-        sent = sum(1 for r in rows if r["direction"] == "out")
+        # Refused ones (opted out, no number) never reach the outbox: at night a deferred
+        # appointment text is released and then refused once the resident has sent STOP.
+        sent = sum(1 for r in rows if r["direction"] == "out" and r["status"] != "failed")
         box = resident.outbox()
         return box[before:] if len(box) >= sent else None
 
