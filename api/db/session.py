@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from api.db import sqlite_driver
+
 
 def async_url(url: str) -> str:
     """Accept plain `sqlite:///` and `postgresql://` URLs and pick the async driver."""
@@ -44,7 +46,8 @@ def make_engine(url: str) -> AsyncEngine:
     url = async_url(url)
     if url.startswith("sqlite"):
         ensure_sqlite_folder(url)
-        engine = create_async_engine(url)
+        # One trip to aiosqlite's thread per statement (api/db/sqlite_driver.py).
+        engine = create_async_engine(url, connect_args={"async_creator_fn": sqlite_driver.connect})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
