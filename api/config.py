@@ -44,6 +44,9 @@ class Settings(BaseSettings):
 
     default_language: str = "en"
     queue_name: str = "wellbeing:queue"
+    #: Job worker processes. A turn's own work (database, HTTP, Redis) is Python holding one
+    #: core, so two use both cores of a small machine (measured in docs/benchmarks.md).
+    worker_processes: int = Field(default=2, ge=1, le=16)
 
     #: Seconds to wait for the bot before a short holding reply goes to the resident.
     holding_reply_after: float = 5.0

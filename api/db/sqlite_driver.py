@@ -37,7 +37,9 @@ class _Cursor(aiosqlite.Cursor):
         return self._cursor.fetchall() if self._cursor.description else []
 
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> _Cursor:
-        rows = await self._execute(self._run, sql, [] if parameters is None else parameters)
+        rows: list[Any] = await self._execute(  # type: ignore[no-untyped-call]
+            self._run, sql, [] if parameters is None else parameters
+        )
         self._rows = deque(rows)
         return self
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import redis
@@ -97,3 +99,32 @@ def test_action_server_down_then_up(healthy: Stack, gateway: Gateway, db: Databa
     assert [r["key"] for r in replies] == ["holding", "handoff_open"]
     time.sleep(2)
     assert len(resident.outbox()) == 2
+
+
+def _worker_children(stack: Stack) -> set[int]:
+    process = stack.services["worker"].process
+    assert process is not None
+    # setpriv and nice exec in place, so the service's pid is the supervisor itself; besides
+    # the workers it has multiprocessing's resource tracker.
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    return {int(p) for p in children if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()}
+
+
+def test_a_killed_worker_process_is_started_again_and_its_work_goes_on(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
+    children = wait_for(
+        lambda: _worker_children(healthy) if len(_worker_children(healthy)) == 2 else None, 30
+    )
+    victim = min(children)
+    os.kill(victim, signal.SIGKILL)
+
+    def new_one() -> set[int] | None:
+        now = _worker_children(healthy)
+        return now if len(now) == 2 and victim not in now else None
+
+    replaced = wait_for(new_one, 10, what="a new worker process")
+    assert replaced & children == children - {victim}  # the other one was left alone
+    resident = Resident(gateway)
+    resident.send("hello")
+    assert resident.wait_replies(1, timeout=30)[0]["key"] == "greet"
