@@ -33,10 +33,10 @@ def ensure_sqlite_folder(url: str) -> None:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    # WAL lets the gateway read while the worker writes; busy_timeout waits for the other
-    # process's write instead of failing.
+    # WAL lets the gateway read while the worker writes. Waiting for another process's write
+    # is done by the driver, in finer steps than SQLite's busy handler (api/db/sqlite_driver.py).
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA busy_timeout=0")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
