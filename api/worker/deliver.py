@@ -12,9 +12,9 @@ from typing import Any
 
 from arq import Retry
 from redis.exceptions import LockError
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
 
-from api.db.models import Channel, Contact, Conversation, Direction, Message, utcnow
+from api.db.models import Channel, Direction, Message, utcnow
 from api.gateway.delivery import STATUS_RANK, rank_of, visible_status
 from api.inbox import events
 from api.inbox.compose import template_variables
@@ -29,6 +29,7 @@ from api.transports.base import (
 )
 from api.worker.deps import WorkerDeps, backoff, deps_of
 from api.worker.keywords import may_send
+from api.worker.rows import message_with_people
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +77,10 @@ async def next_unsent(deps: WorkerDeps, conversation_id: int) -> int | None:
 async def _deliver(deps: WorkerDeps, message_id: int) -> None:
     settings = deps.settings
     async with deps.sessions() as session:
-        message = await session.get(Message, message_id)
-        conversation = await session.get(Conversation, message.conversation_id) if message else None
-        contact = await session.get(Contact, conversation.contact_id) if conversation else None
-        if message is None or contact is None:
+        loaded = await message_with_people(session, message_id)
+        if loaded is None:
             return
+        message, conversation, contact = loaded
         outgoing = Outgoing(
             to=contact.phone,
             channel=Channel(message.channel),
@@ -110,13 +110,12 @@ async def _deliver(deps: WorkerDeps, message_id: int) -> None:
                 since = (message.updated_at or message.created_at) - timedelta(minutes=5)
                 found = await deps.transport.find_sent(outgoing, since)
                 if found is not None:
-                    await _record(deps, message.id, found)
+                    await _record(deps, message.id, conversation.id, found)
                     return
             message.status, message.attempts = "sending", message.attempts + 1
             await session.commit()
             result = await deps.transport.send(outgoing)
         except PermanentSendError as exc:
-            assert conversation is not None
             message.status, message.status_rank, message.error_code = (
                 "failed",
                 STATUS_RANK["failed"],
@@ -143,26 +142,26 @@ async def _deliver(deps: WorkerDeps, message_id: int) -> None:
             message.status = "pending"
             await session.commit()
             raise _Later(backoff(message.attempts, settings.retry_max_delay)) from None
-    await _record(deps, message_id, result)
+    await _record(deps, message_id, conversation.id, result)
 
 
-async def _record(deps: WorkerDeps, message_id: int, result: SendResult) -> None:
+async def _record(deps: WorkerDeps, message_id: int, conversation_id: int, result: SendResult) -> None:
     rank = rank_of(result.status) or STATUS_RANK["queued"]
+    # A status callback may already have moved it further; never move it back. (Both CASEs
+    # read the row as it was before this UPDATE.)
+    ahead = Message.status_rank < rank
     async with deps.sessions() as session:
         await session.execute(
             update(Message)
             .where(Message.id == message_id)
-            .values(provider_sid=result.sid, sent_at=utcnow(), error_code=None)
-        )
-        # A status callback may already have moved it further; never move it back.
-        await session.execute(
-            update(Message)
-            .where(Message.id == message_id, Message.status_rank < rank)
-            .values(status=visible_status(result.status), status_rank=rank)
+            .values(
+                provider_sid=result.sid,
+                sent_at=utcnow(),
+                error_code=None,
+                status=case((ahead, visible_status(result.status)), else_=Message.status),
+                status_rank=case((ahead, rank), else_=Message.status_rank),
+            )
+            .execution_options(synchronize_session=False)
         )
         await session.commit()
-        conversation_id = await session.scalar(
-            select(Message.conversation_id).where(Message.id == message_id)
-        )
-    if conversation_id is not None:
-        await events.publish(deps.redis, "status", conversation_id)
+    await events.publish(deps.redis, "status", conversation_id)

@@ -8,6 +8,7 @@ that is merely slow is not harmed by a second job.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -56,7 +57,8 @@ async def recover(ctx: dict[str, Any]) -> dict[str, int]:
     for conversation_id, first_id in waiting_in:
         await _requeue(deps, PROCESS_CONVERSATION, conversation_id, f"in:{first_id}")
     for conversation_id, first_id in waiting_out:
-        await _requeue(deps, DELIVER_CONVERSATION, conversation_id, f"out:{first_id}")
+        # Due by the database: a delivery job still waiting for a later time is brought forward.
+        await _requeue(deps, DELIVER_CONVERSATION, conversation_id, f"out:{first_id}", due_now=True)
     for reminder_id in due_reminders:
         # A due reminder whose job Redis lost (or never got) is sent now: late, never skipped.
         await _requeue(deps, SEND_REMINDER, reminder_id, reminder_job_id(reminder_id))
@@ -65,15 +67,22 @@ async def recover(ctx: dict[str, Any]) -> dict[str, int]:
     return {"inbound": len(waiting_in), "outbound": len(waiting_out), "reminders": len(due_reminders)}
 
 
-async def _requeue(deps: WorkerDeps, function: str, conversation_id: int, job_id: str) -> None:
-    """Enqueue unless that job is really queued or running.
+async def _requeue(
+    deps: WorkerDeps, function: str, conversation_id: int, job_id: str, due_now: bool = False
+) -> None:
+    """Enqueue unless that job is really queued or running (with `due_now`, a queued one that
+    waits for a later time is made due now).
 
     Job ids name the oldest waiting message, so a job still queued for it is not doubled. If
     Redis lost the queue entry but kept the job's key, arq would refuse the same id until the
     key expires, so a stale key is cleared first.
     """
     queue = deps.settings.queue_name
-    if await deps.redis.zscore(queue, job_id) is not None:
+    score = await deps.redis.zscore(queue, job_id)
+    if score is not None:
+        now_ms = int(time.time() * 1000)
+        if due_now and score > now_ms:
+            await deps.redis.zadd(queue, {job_id: now_ms}, xx=True)
         return
     if await deps.redis.exists(in_progress_key_prefix + job_id):
         return

@@ -35,6 +35,7 @@ from api.worker.handoff import after_turn, bot_replies
 from api.worker.keywords import keyword_replies
 from api.worker.language import language_step
 from api.worker.outbound import queue_reply
+from api.worker.rows import message_with_people
 
 log = logging.getLogger(__name__)
 
@@ -103,12 +104,9 @@ async def _next_waiting(deps: WorkerDeps, conversation_id: int) -> int | None:
 
 async def _handle(deps: WorkerDeps, message_id: int) -> None:
     async with deps.sessions() as session:
-        message = await session.get(Message, message_id)
-        assert message is not None
-        conversation = await session.get(Conversation, message.conversation_id)
-        assert conversation is not None
-        contact = await session.get(Contact, conversation.contact_id)
-        assert contact is not None
+        loaded = await message_with_people(session, message_id)
+        assert loaded is not None
+        message, conversation, contact = loaded
         owner_before, flag_before = conversation.owner, conversation.safety_flag
         await _turn(deps, session, message, conversation, contact)
         await after_turn(deps, session, conversation, contact, owner_before, flag_before)

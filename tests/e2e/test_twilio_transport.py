@@ -94,12 +94,15 @@ def twilio_stack(stack: Stack, fake_twilio: FakeTwilio) -> Iterator[Stack]:
                 "TWILIO_API_BASE_URL": fake_twilio.url,
                 "SEND_MAX_ATTEMPTS": "4",
                 "RETRY_MAX_DELAY": "1",
+                "RECOVERY_AFTER": "5",
             },
             var_dir=var,
             gateway_port=free_port(),
             rasa_port=stack.config.rasa_port,
             actions_port=stack.config.actions_port,
-            redis_url=stack.env["REDIS_URL"],
+            # Its own Redis database: arq's job keys (the recovery sweep's cron ids among them)
+            # are not named by queue, so two systems on one database would run each other's.
+            redis_url=stack.env["REDIS_URL"].rsplit("/", 1)[0] + "/1",
         )
     )
     try:
