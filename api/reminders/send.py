@@ -15,6 +15,7 @@ from typing import Any
 
 from arq import Retry
 from arq.connections import ArqRedis
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -68,10 +69,20 @@ def appointment_params(appointment: Appointment) -> dict[str, Any]:
 async def send_reminder(ctx: dict[str, Any], reminder_id: int) -> str:
     deps = deps_of(ctx)
     async with deps.sessions() as session:
-        reminder = await session.get(Reminder, reminder_id)
-        if reminder is None or reminder.status != "pending":
+        # The reminder with everything it needs, in one statement.
+        row = (
+            await session.execute(
+                select(Reminder, Conversation, Contact, Appointment)
+                .join(Conversation, Conversation.id == Reminder.conversation_id)
+                .join(Contact, Contact.id == Reminder.contact_id)
+                .outerjoin(Appointment, Appointment.id == Reminder.appointment_id)
+                .where(Reminder.id == reminder_id)
+            )
+        ).one_or_none()
+        if row is None or row[0].status != "pending":
             return "done already"
-        outcome = await _send(deps, session, reminder, await deps.now())
+        reminder, conversation, contact, appointment = row
+        outcome = await _send(deps, session, reminder, conversation, contact, appointment, await deps.now())
     if outcome == "sent" and reminder.message_id is not None:
         # Deliver now, in this job (one job per reminder, not two); if the conversation is
         # busy or the provider says "later", the usual delivery job takes over.
@@ -82,15 +93,17 @@ async def send_reminder(ctx: dict[str, Any], reminder_id: int) -> str:
     return outcome
 
 
-async def _send(deps: WorkerDeps, session: AsyncSession, reminder: Reminder, now: datetime) -> str:
-    conversation = await session.get(Conversation, reminder.conversation_id)
-    contact = await session.get(Contact, reminder.contact_id)
-    assert conversation is not None and contact is not None
+async def _send(
+    deps: WorkerDeps,
+    session: AsyncSession,
+    reminder: Reminder,
+    conversation: Conversation,
+    contact: Contact,
+    appointment: Appointment | None,
+    now: datetime,
+) -> str:
     params: dict[str, Any] | None = None
-    appointment = None
-    if reminder.appointment_id is not None:
-        appointment = await session.get(Appointment, reminder.appointment_id)
-        assert appointment is not None
+    if appointment is not None:
         if appointment.status == "cancelled" or f":v{appointment.version}:" not in reminder.key:
             return await _close(session, reminder, "cancelled", None)
         if _aware(appointment.starts_at) <= now:
