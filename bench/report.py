@@ -111,6 +111,22 @@ def targets(inbound_result: dict[str, Any] | None, fault_result: dict[str, Any] 
     return "\n".join(rows) + "\n"
 
 
+def _cpu_at(
+    system: dict[str, Any], rate: int | None = None
+) -> tuple[dict[str, Any], dict[str, float]] | None:
+    """The step (the given rate, else the highest rate whose replies kept up) and its CPU per
+    answered message, per process."""
+    steps = [s for s in system["steps"] if s.get("cpu_ms_per_message")]
+    if rate is not None:
+        steps = [s for s in steps if s["rate_per_s"] == rate]
+    else:
+        steps = [s for s in steps if (s["replies_per_s"] or 0) >= 0.9 * s["rate_per_s"]] or steps[:1]
+    if not steps:
+        return None
+    step = steps[-1]
+    return step, step["cpu_ms_per_message"]
+
+
 def reading(inbound_result: dict[str, Any] | None, turn_result: dict[str, Any] | None) -> str:
     """What the figures say, in words, with the figures taken from the results."""
     systems = (inbound_result or {}).get("systems", {})
@@ -125,20 +141,37 @@ def reading(inbound_result: dict[str, Any] | None, turn_result: dict[str, Any] |
         f"- **Acknowledgement.** Ours answers Twilio before the turn, so its ack stays within a few "
         f"seconds at every rate and far below Twilio's 15 s, with no errors "
         f"({sum(s['errors'] for s in ours['steps'])} in all), but not within the 50 ms target: p50 "
-        f"{low['ack_p50_ms']:.0f} ms already at {low['rate_per_s']}/s. A profile of the gateway under "
-        "load (py-spy) shows its event loop mostly idle and its SQLite connections' threads waiting: "
-        "the insert waits for SQLite's single write lock, which the worker holds for its own "
-        "writes, and SQLite's busy handler sleeps 1, 2, 5, 10 ... 100 ms between tries. The load "
-        "tool's own floor is in the figures too (above).",
+        f"{low['ack_p50_ms']:.0f} ms already at {low['rate_per_s']}/s. The gateway stores each message "
+        "before it answers, and SQLite has one write lock, taken in turn by the two gateway "
+        "processes and the two workers. Waiting for it is no longer SQLite's busy handler, which "
+        "slept up to 100 ms between tries, but retries every 4 ms at most (api/db/sqlite_driver.py). "
+        "The load tool's own floor is in the figures too (above).",
         f"- **Turns.** Ours kept up with at most {best_ours:.0f} replies a second.",
     ]
     if rasa:
         best_rasa = max((s["replies_per_s"] or 0) for s in rasa["steps"])
         lines[-1] += (
-            f" Rasa's own channel, with the same model, answered up to {best_rasa:.0f} a second, "
-            "so the bot's turn is not what limits us: our worker's work around each turn is (the "
-            "stored message, the language and safety steps, about 20 SQL statements and several "
-            "commits through aiosqlite, the action server check, the delivery and its status)."
+            f" Rasa's own channel, with the same model, answered up to {best_rasa:.0f} a second: it "
+            "stores nothing, checks nothing and sends from inside the turn."
+        )
+    cpu = _cpu_at(ours)
+    if cpu is not None:
+        step, per = cpu
+        total = sum(per.values())
+        used = total * step["rate_per_s"] / 1000
+        lines.append(
+            f"- **Where the CPU goes** (at {step['rate_per_s']}/s, per answered message): "
+            + ", ".join(f"{k} {v:.1f} ms" for k, v in sorted(per.items(), key=lambda kv: -kv[1]))
+            + f"; {total:.0f} ms in all, so {used:.2f} of the machine's "
+            f"{inbound_result['machine']['cpus']} cores at that rate"
+            + (
+                f". The worker's work around each turn costs {per['worker'] / per['rasa']:.1f} times "
+                "the turn itself: SQL through SQLAlchemy and aiosqlite, HTTP to Rasa and the action "
+                "server, Redis, the send. A reply p95 of 300 ms needs the cores far from full, so "
+                "that is what to cut."
+                if per.get("rasa")
+                else "."
+            )
         )
     why = (
         "- **Why ours anyway.** Rasa's channel answers Twilio only after the whole turn (its ack is "
@@ -155,11 +188,12 @@ def reading(inbound_result: dict[str, Any] | None, turn_result: dict[str, Any] |
         )
     lines.append(why)
     lines.append(
-        "- **Next, to reach the targets:** shorter worker write transactions (one commit per turn, "
-        "status writes batched), so the gateway's insert waits less; PostgreSQL avoids the single "
-        "write lock, but one comparison run here (`--database-url`, the database server on the same "
-        "2 cores) was not faster; then the turn itself (bench/turns.py lists what is left, e.g. "
-        "logistic regression coefficients in Fortran order: NLU about 30% cheaper)."
+        "- **Next, to reach the targets:** less worker CPU per message: fewer SQL statements (about "
+        "18 with 4 commits now), a cheaper HTTP client for Rasa and the action server (httpx was 15% "
+        "of a worker's CPU in a py-spy profile); then the turn itself (bench/turns.py lists what is "
+        "left, e.g. logistic regression coefficients in Fortran order: NLU about 30% cheaper). "
+        "PostgreSQL avoids the single write lock, but one comparison run here (`--database-url`, "
+        "the database server on the same 2 cores) was not faster."
     )
     return "\n".join(lines) + "\n"
 
