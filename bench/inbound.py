@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from api.config import Settings
 from bench.common import FakeTwilio, bench_stack, cpu_s, machine, percentile, rss_mb, write_json
 from scripts.stack import APP_BIN, ROOT, Service, Stack, StackConfig, http_ok
 from tests.support import DEV_TOKEN
@@ -74,6 +75,10 @@ def make_stack(system: str, var: Path, fake: FakeTwilio, gateway_workers: int, d
 
 def front_url(system: str, stack: Stack) -> str:
     return stack.urls()["gateway" if system == "ours" else "rasa"]
+
+
+#: The worker processes a stack runs unless WORKER_PROCESSES says otherwise.
+WORKER_PROCESSES = Settings.model_fields["worker_processes"].default
 
 
 def cpu(stack: Stack) -> dict[str, float]:
@@ -230,6 +235,9 @@ def measure(
         stack.stop()
     return {
         "gateway_workers": gateway_workers,
+        "worker_processes": int(
+            stack.env.get("WORKER_PROCESSES", Settings.model_fields["worker_processes"].default)
+        ),
         "start_s": round(start_s, 1),
         "steps": steps,
         "rss_mb_at_rest": at_rest,
@@ -297,7 +305,9 @@ def markdown(result: dict[str, Any]) -> str:
         )
         + ". Locust shares the 2 cores with the system under test.",
         "",
-        f"**Ours** ({ours.get('gateway_workers', 1)} gateway processes + worker + Rasa REST channel, "
+        f"**Ours** ({ours.get('gateway_workers', 1)} gateway processes + "
+        + (f"{ours['worker_processes']} worker processes" if "worker_processes" in ours else "worker")
+        + " + Rasa REST channel, "
         f"{ours.get('database', 'SQLite')}):",
         "",
         table(ours["steps"]),
