@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
+import aiohttp
 from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -32,7 +32,7 @@ class WorkerDeps:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     redis: ArqRedis
-    http: httpx.AsyncClient
+    http: aiohttp.ClientSession
     bot: RasaClient
     transport: Transport
     detector: Detector
@@ -51,7 +51,7 @@ class WorkerDeps:
 
 async def build(settings: Settings, redis: ArqRedis) -> WorkerDeps:
     engine = make_engine(settings.database_url)
-    http = httpx.AsyncClient()
+    http = aiohttp.ClientSession()
     bot = RasaClient(
         http, settings.rasa_url, settings.rasa_token, settings.bot_timeout, settings.action_server_url
     )
@@ -73,7 +73,7 @@ async def build(settings: Settings, redis: ArqRedis) -> WorkerDeps:
 
 async def close(deps: WorkerDeps) -> None:
     await deps.transport.close()
-    await deps.http.aclose()
+    await deps.http.close()
     await deps.engine.dispose()
 
 
