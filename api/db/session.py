@@ -46,7 +46,7 @@ def make_engine(url: str) -> AsyncEngine:
     url = async_url(url)
     if url.startswith("sqlite"):
         ensure_sqlite_folder(url)
-        # One trip to aiosqlite's thread per statement (api/db/sqlite_driver.py).
+        # SQLite on the event loop's thread, no hops to another (api/db/sqlite_driver.py).
         engine = create_async_engine(url, connect_args={"async_creator_fn": sqlite_driver.connect})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

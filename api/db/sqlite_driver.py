@@ -1,34 +1,41 @@
-"""aiosqlite with one trip to its thread per statement instead of four, and a finer wait for
-SQLite's write lock.
+"""SQLite for SQLAlchemy's aiosqlite dialect, run on the event loop's own thread, with a wait
+for the write lock that gives way to other tasks.
 
-SQLAlchemy's aiosqlite dialect makes a cursor, runs the statement, fetches the rows and closes
-the cursor, and aiosqlite sends each of those to the connection's own thread and back (a queue,
-a thread switch, and a wake-up of the event loop through its self-pipe). Under load that was
-a quarter of the worker's CPU (py-spy, bench/inbound.py). Here only the statement and its
-fetch make the trip, together; making and closing a sqlite3 cursor do no I/O, so they run
-where they are called. That is safe because SQLite is built serialized and SQLAlchemy uses one
-connection from one task at a time (its adapter holds a per-connection lock around each
-statement); hence check_same_thread=False.
+aiosqlite runs every call (make a cursor, execute, fetch, close, commit) on a thread of its
+own: a queue, a thread switch, and a wake-up of the event loop through its self-pipe, each
+time. Two things came of that under load (bench/inbound.py, py-spy and a lock trace):
 
-Waiting for the write lock: SQLite's own busy handler (PRAGMA busy_timeout) sleeps between
-tries in growing steps, 100 ms each after the first third of a second, so under load a lock
-freed in a millisecond sat idle while every waiter slept: the gateway's insert waited 81 ms
-(p50) and 1.25 s (p95) for it at 50 webhooks/s. Here busy_timeout is 0 and a statement that
-finds the database locked is tried again after at most MAX_STEP, for up to BUSY_TIMEOUT in
-all. Only plain SQLITE_BUSY is retried: nothing was done, so trying again is safe.
-SQLITE_BUSY_SNAPSHOT (the transaction read data another has since changed) is raised as
-before, as SQLite's handler would.
+- the hops cost more CPU than the statements: SQLite answers from its page cache in
+  microseconds;
+- a write transaction held SQLite's one write lock across every hop back to a busy event
+  loop, from its first write until its commit: 10 to 30 ms (p50) per transaction at 40
+  messages a second, while the other processes (two gateway, two worker) waited for it.
 
-Everything else is aiosqlite's own code. Used for SQLite files (api.db.session.make_engine);
-the whole test suite runs through it.
+So here each call runs at once, where it is made, and a statement that does not wait never
+suspends: a whole flush and commit runs in one go, and holds the write lock only as long as
+its own work. The one thing that waits is the write lock held by another connection:
+busy_timeout is 0, so SQLite says SQLITE_BUSY at once instead of blocking the thread, and
+`patiently` sleeps on the event loop (0.5 ms, doubling to 4 ms, for up to BUSY_TIMEOUT) and
+tries again, while the loop runs other tasks. Only plain SQLITE_BUSY is retried: the
+statement did nothing, so trying again is safe. SQLITE_BUSY_SNAPSHOT (the transaction read
+data another has since changed) is raised at once, as SQLite's handler would.
+
+The trade: a statement that is slow in itself (a big scan, a checkpoint's fsync) holds the
+event loop while it runs. Our statements are small and indexed; a deployment whose database
+outgrows that is one for PostgreSQL (asyncpg), which this project supports.
+
+aiosqlite's own code is kept; only its thread is not started: its queue is replaced by one
+that runs each call as it is put (`_Inline`). Used for SQLite files
+(api.db.session.make_engine); the whole test suite runs through it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from functools import partial
 from typing import Any, TypeVar
 
@@ -41,8 +48,8 @@ BUSY_TIMEOUT = 15.0
 FIRST_STEP, MAX_STEP = 0.0005, 0.004
 
 
-def patiently(call: Callable[..., T], *args: Any) -> T:
-    """Run `call` on the connection's thread, trying again while the database is locked."""
+async def patiently(call: Callable[..., T], *args: Any) -> T:
+    """`call(*args)` now; while another connection holds the write lock, again a little later."""
     deadline = time.monotonic() + BUSY_TIMEOUT
     step = FIRST_STEP
     while True:
@@ -51,30 +58,43 @@ def patiently(call: Callable[..., T], *args: Any) -> T:
         except sqlite3.OperationalError as exc:
             if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
                 raise
-        time.sleep(step)
+        await asyncio.sleep(step)
         step = min(step * 2, MAX_STEP)
 
 
+class _Inline:
+    """Stands in for aiosqlite's queue to its thread: runs each call as it is put, and settles
+    its future (we are on the event loop's thread, so that is allowed)."""
+
+    def put_nowait(self, item: tuple[asyncio.Future[Any] | None, Callable[[], Any]]) -> None:
+        future, function = item
+        try:
+            result = function()
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits it, as aiosqlite does
+            if future is not None and not future.done():
+                future.set_exception(exc)
+            return
+        if future is not None and not future.done():
+            future.set_result(result)
+
+
 class _Cursor(aiosqlite.Cursor):
-    """Runs a statement and fetches its rows in one call on the connection's thread."""
+    """Runs a statement and fetches its rows in one call."""
 
     def __init__(self, conn: aiosqlite.Connection, cursor: sqlite3.Cursor) -> None:
         super().__init__(conn, cursor)
         self._rows: deque[Any] = deque()
 
     def _run(self, sql: str, parameters: Any) -> list[Any]:
-        patiently(self._cursor.execute, sql, parameters)
+        self._cursor.execute(sql, parameters)
         return self._cursor.fetchall() if self._cursor.description else []
 
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> _Cursor:
-        rows: list[Any] = await self._execute(  # type: ignore[no-untyped-call]
-            self._run, sql, [] if parameters is None else parameters
-        )
-        self._rows = deque(rows)
+        self._rows = deque(await patiently(self._run, sql, [] if parameters is None else parameters))
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> _Cursor:
-        await self._execute(patiently, self._cursor.executemany, sql, parameters)  # type: ignore[no-untyped-call]
+        await patiently(self._cursor.executemany, sql, list(parameters))
         self._rows = deque()
         return self
 
@@ -94,18 +114,25 @@ class _Cursor(aiosqlite.Cursor):
 
 
 class _Connection(aiosqlite.Connection):
+    def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
+        super().__init__(connector, iter_chunk_size=64)
+        self._tx = _Inline()  # type: ignore[assignment]
+
+    def __await__(self) -> Generator[Any, None, aiosqlite.Connection]:
+        return self._connect().__await__()  # no thread to start
+
+    async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        return await patiently(partial(fn, *args, **kwargs))
+
     @contextmanager
     async def cursor(self) -> aiosqlite.Cursor:
         return _Cursor(self, self._conn.cursor())
 
-    async def commit(self) -> None:
-        await self._execute(patiently, self._conn.commit)  # type: ignore[no-untyped-call]
-
 
 def connect(database: str, **kwargs: Any) -> aiosqlite.Connection:
     """For SQLAlchemy's `async_creator_fn` connect argument (the aiosqlite dialect)."""
-    kwargs["check_same_thread"] = False
     kwargs["timeout"] = 0  # busy_timeout 0: `patiently` waits instead
-    connection = _Connection(partial(sqlite3.connect, database, **kwargs), iter_chunk_size=64)
-    connection._thread.daemon = True  # as SQLAlchemy does for aiosqlite's own connections
-    return connection
+    kwargs["check_same_thread"] = False  # SQLAlchemy may close a pooled connection elsewhere
+    return _Connection(partial(sqlite3.connect, database, **kwargs))

@@ -1,5 +1,6 @@
-"""The SQLite driver (api/db/sqlite_driver.py): the same answers as aiosqlite, and a wait for
-the write lock that ends as soon as the lock is free, not on SQLite's 100 ms steps."""
+"""The SQLite driver (api/db/sqlite_driver.py): the same answers as aiosqlite, run where they
+are asked for (no thread, no trip through the event loop), and a wait for the write lock that
+lets other tasks run and ends as soon as the lock is free, not on SQLite's 100 ms steps."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ import asyncio
 import sqlite3
 import threading
 import time
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.db import sqlite_driver
 from api.db.session import make_engine
@@ -56,6 +60,62 @@ def test_statements_fetches_returning_and_executemany(tmp_path: Path) -> None:
     assert streamed == ["a", "b", "c"]
 
 
+async def _while_ticking(waiting: Coroutine[Any, Any, object]) -> int:
+    """Await `waiting` while another task counts its turns on the event loop."""
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.001)
+
+    ticker = asyncio.create_task(tick())
+    await asyncio.sleep(0)
+    before = ticks
+    await waiting
+    ticker.cancel()
+    return ticks - before
+
+
+def test_a_transaction_runs_without_giving_way_and_without_threads(tmp_path: Path) -> None:
+    # The point of the driver: a write and its commit do not wait for the event loop, so the
+    # write lock is held only for the transaction's own work; and no thread per connection.
+    async def run() -> tuple[int, int, int]:
+        engine = make_engine(f"sqlite:///{tmp_path}/e.db")
+        threads = threading.active_count()
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+            others = [engine.connect() for _ in range(3)]
+            for other in others:
+                await other.start()
+
+            async def transaction(conn: AsyncConnection) -> None:
+                for n in range(20):
+                    await conn.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": str(n)})
+                await conn.commit()
+
+            # (An `async with ... begin()` block commits on exit in a task of its own, which
+            # does give way: the product commits explicitly.)
+            writer = await engine.connect().start()
+            ticks = await _while_ticking(transaction(writer))
+            await writer.close()
+            async with engine.connect() as conn:
+                count = (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one()
+            more_threads = threading.active_count() - threads
+            for other in others:
+                await other.close()
+            return ticks, count, more_threads
+        finally:
+            await engine.dispose()
+
+    ticks, count, more_threads = asyncio.run(run())
+    assert count == 20
+    assert ticks == 0  # 20 inserts and a commit, and no other task ran in between
+    assert more_threads == 0
+
+
 def test_a_locked_database_is_waited_for_and_the_write_lands(tmp_path: Path) -> None:
     path = tmp_path / "b.db"
     _table(path)
@@ -67,11 +127,14 @@ def test_a_locked_database_is_waited_for_and_the_write_lands(tmp_path: Path) -> 
     with pytest.raises(sqlite3.OperationalError):  # without waiting: locked
         connection.execute("INSERT INTO t (v) VALUES ('plain')")
     began = time.monotonic()
-    sqlite_driver.patiently(connection.execute, "INSERT INTO t (v) VALUES ('patient')")
+    ticks = asyncio.run(
+        _while_ticking(sqlite_driver.patiently(connection.execute, "INSERT INTO t (v) VALUES ('patient')"))
+    )
     waited = time.monotonic() - began
     holder.join()
     assert [v for (v,) in connection.execute("SELECT v FROM t ORDER BY id")] == ["holder", "patient"]
     assert waited > 0.1  # it did wait for the holder
+    assert ticks > 10  # and the event loop ran other tasks meanwhile
 
 
 def test_the_wait_has_a_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -84,7 +147,7 @@ def test_the_wait_has_a_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     started.wait(5)
     connection = sqlite3.connect(path, timeout=0, isolation_level=None)
     with pytest.raises(sqlite3.OperationalError) as raised:
-        sqlite_driver.patiently(connection.execute, "INSERT INTO t (v) VALUES ('late')")
+        asyncio.run(sqlite_driver.patiently(connection.execute, "INSERT INTO t (v) VALUES ('late')"))
     holder.join()
     assert raised.value.sqlite_errorcode == sqlite3.SQLITE_BUSY
 
@@ -100,6 +163,6 @@ def test_a_stale_snapshot_is_not_retried(tmp_path: Path) -> None:
         other.execute("INSERT INTO t (v) VALUES ('other')")
     began = time.monotonic()
     with pytest.raises(sqlite3.OperationalError) as raised:
-        sqlite_driver.patiently(reader.execute, "INSERT INTO t (v) VALUES ('stale')")
+        asyncio.run(sqlite_driver.patiently(reader.execute, "INSERT INTO t (v) VALUES ('stale')"))
     assert raised.value.sqlite_errorcode != sqlite3.SQLITE_BUSY  # SQLITE_BUSY_SNAPSHOT
     assert time.monotonic() - began < sqlite_driver.BUSY_TIMEOUT
