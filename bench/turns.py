@@ -636,6 +636,13 @@ async def measure(args: argparse.Namespace, services: Services, result: dict[str
     langs = LANGS
 
     # -- model load, as `rasa run` does it (endpoints from bot/endpoints.yml) ------------------
+    # and as bot/serve.py starts it: the action server's answers checked with a validator built once
+    from rasa.core.actions.action import RemoteAction
+
+    from bot import serve
+
+    _STOCK["schema_check"] = RemoteAction._validate_action_result
+    serve.install()
     services.endpoint_env()
     endpoints = AvailableEndpoints.read_endpoints(str(ENDPOINTS))
     before = proc_status()
@@ -907,7 +914,9 @@ async def measure(args: argparse.Namespace, services: Services, result: dict[str
     plain = bot.agent(
         TrackerStore.create(endpoints.tracker_store, agent.domain), LockStore.create(endpoints.lock_store)
     )
-    a_times, b_times = await ab_turns(bot, plain, plain, ab_sample, "schema", context_b=prebuilt_validator)
+    a_times, b_times = await ab_turns(
+        bot, plain, plain, ab_sample, "schema", context_a=stock_schema_check, context_b=prebuilt_validator
+    )
     experiments.append(
         ab_result(
             "schema_check",
@@ -952,8 +961,9 @@ async def coefficient_layout(processor: Any, texts: list[str]) -> dict[str, Any]
     )
     if clf is None:
         return None
-    c_order = clf.coef_
-    f_order = np.asfortranarray(c_order)
+    loaded = clf.coef_  # Fortran order already when bot/components.py's classifier loaded it
+    c_order = np.ascontiguousarray(loaded)
+    f_order = np.asfortranarray(loaded)
     times: dict[str, list[float]] = {"C": [], "F": []}
     same = True
     try:
@@ -966,7 +976,7 @@ async def coefficient_layout(processor: Any, texts: list[str]) -> dict[str, Any]
                 times[layout].append(time.perf_counter() - started)
             same = same and parses["C"]["intent_ranking"] == parses["F"]["intent_ranking"]
     finally:
-        clf.coef_ = c_order
+        clf.coef_ = loaded
     return ab_result(
         "lr_coef_layout",
         "logistic regression coefficients as trained (C order) vs Fortran order (same values)",
@@ -985,12 +995,13 @@ async def ab_turns(
     sample: list[tuple[str, str]],
     tag: str,
     context_b: Any = contextlib.nullcontext,
+    context_a: Any = contextlib.nullcontext,
 ) -> tuple[list[float], list[float]]:
     """Whole second turns on the same messages, alternating which variant goes first."""
     a_times: list[float] = []
     b_times: list[float] = []
     for i, (text, _) in enumerate(sample):
-        pair = [(agent_a, a_times, "a", contextlib.nullcontext), (agent_b, b_times, "b", context_b)]
+        pair = [(agent_a, a_times, "a", context_a), (agent_b, b_times, "b", context_b)]
         if i % 2:
             pair.reverse()
         for agent, times, which, context in pair:
@@ -1002,6 +1013,22 @@ async def ab_turns(
 
 
 _VALIDATORS: dict[str, Any] = {}
+#: Rasa's own functions that bot/serve.py replaces, for the A/B comparisons.
+_STOCK: dict[str, Any] = {}
+
+
+@contextlib.contextmanager
+def stock_schema_check() -> Any:
+    """Rasa's own check of action server answers (jsonschema.validate() on every answer), in
+    place of bot/serve.py's, which the rest of this benchmark runs with, as `rasa run` does."""
+    from rasa.core.actions.action import RemoteAction
+
+    ours = RemoteAction._validate_action_result
+    RemoteAction._validate_action_result = _STOCK["schema_check"]
+    try:
+        yield
+    finally:
+        RemoteAction._validate_action_result = ours
 
 
 @contextlib.contextmanager
