@@ -59,8 +59,9 @@ migrate: .env ## Apply database migrations (Alembic)
 
 bench: bench-inbound bench-turns bench-reminders faults faults-reminders bench-languages bench-safety bench-report ## Every benchmark and fault test, then docs/benchmarks.md (about 20 min)
 
-bench-inbound: .venv/.bench ## Our gateway against Rasa's own Twilio channel at rising rates (locust)
+bench-inbound: .venv/.bench ## Our gateway against Rasa's own Twilio channel at rising rates, then in bursts (locust)
 	$(APP)/python -m bench.inbound
+	$(APP)/python -m bench.inbound --shape burst --rates 50 200
 
 bench-turns: $(MODEL) ## Bot turn cost: NLU and dialogue time per language, and where a turn's time goes
 	$(BOT)/python -m bench.turns

@@ -1,6 +1,7 @@
 """Inbound benchmark: our gateway against Rasa's own Twilio channel, same model, same machine.
 
-    make bench-inbound      # python -m bench.inbound [--rates 10 25 50 100 200] [--seconds 5]
+    make bench-inbound      # both shapes below; one is
+    python -m bench.inbound [--rates 10 25 40 50 100 200] [--seconds 5] [--shape steady|burst]
 
 For each system in turn, on free loopback ports, with the real twilio SDK sending replies to the
 local fake Twilio API (which records when each reply arrives):
@@ -10,11 +11,13 @@ local fake Twilio API (which records when each reply arrives):
   Twilio channel (bench/rasa_twilio/sitecustomize.py points its SDK at the fake and lets it
   send our catalog-key answers; see there).
 
-Locust (bench/locustfile.py) sends signed webhooks from new residents at each fixed rate for
-`seconds`. Reported per rate: acknowledgement latency (locust's response time: send to HTTP
+Locust (bench/locustfile.py) sends signed webhooks from new residents at each rate for
+`seconds`, evenly spaced (`--shape steady`, the default) or each second's all at once (`--shape
+burst`, as locust sends them when left alone; every result before 2026-11-23 had that shape).
+Reported per rate: acknowledgement latency (locust's response time: send to HTTP
 answer), time until the reply reaches the transport (send to the fake Twilio API receiving the
 first reply), throughput, errors, and each process's resident memory. Prints a table with the
-ratios Rasa/ours and writes bench/results/inbound.json.
+ratios Rasa/ours and writes bench/results/inbound.json (inbound-burst.json for bursts).
 """
 
 from __future__ import annotations
@@ -44,6 +47,13 @@ SYSTEMS = tuple(PATHS)
 #: message cost locust about twice the CPU). An answer slower than PACING_S holds that user back,
 #: so "sent" shows when a system could not take the rate.
 PACING_S = 2.0
+#: How messages leave within each second (bench/locustfile.py), and where each shape's results go.
+SHAPES = ("steady", "burst")
+RESULT_FILES = {"steady": "inbound.json", "burst": "inbound-burst.json"}
+SHAPE_WORDS = {
+    "steady": "new residents' messages evenly spaced at each rate",
+    "burst": "each second's messages from new residents all sent at the same instant",
+}
 
 
 def make_stack(system: str, var: Path, fake: FakeTwilio, gateway_workers: int, database_url: str) -> Stack:
@@ -92,7 +102,14 @@ def memory(stack: Stack) -> dict[str, float]:
 
 
 def run_locust(
-    system: str, base: str, rate: int, seconds: float, work: Path, prefix: str, path: str = ""
+    system: str,
+    base: str,
+    rate: int,
+    seconds: float,
+    work: Path,
+    prefix: str,
+    path: str = "",
+    shape: str = "steady",
 ) -> tuple[Path, float]:
     """One open-load step with locust: the file of sends (one JSON line per message), and the
     CPU seconds locust itself used."""
@@ -115,6 +132,9 @@ def run_locust(
             "BENCH_PREFIX": prefix,
             "BENCH_SENDS": str(sends),
             "BENCH_PACING": str(PACING_S),
+            "BENCH_RATE": str(rate),
+            "BENCH_SECONDS": str(seconds),
+            "BENCH_SHAPE": shape,
             **({"BENCH_ANY_STATUS": "1"} if system == "floor" else {}),
         },
         check=False,
@@ -125,14 +145,14 @@ def run_locust(
     return sends, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
-def floor(rates: list[int], seconds: float, fake: FakeTwilio) -> list[dict[str, Any]]:
+def floor(rates: list[int], seconds: float, fake: FakeTwilio, shape: str) -> list[dict[str, Any]]:
     """The load tool's own latency: the same load against a trivial answer (the fake Twilio API
     refusing a wrong account, about a millisecond of work). It is part of every ack figure."""
     work = Path(tempfile.mkdtemp(prefix="bench-inbound-floor-"))
     steps = []
     for rate in rates:
         _, locust_cpu = run_locust(
-            "floor", fake.url, rate, seconds, work, "9999", "/2010-04-01/Accounts/AC0/Messages.json"
+            "floor", fake.url, rate, seconds, work, "9999", "/2010-04-01/Accounts/AC0/Messages.json", shape
         )
         stats = locust_stats(work, "floor", rate)
         steps.append(
@@ -183,7 +203,13 @@ def settle(fake: FakeTwilio, wanted: set[str], limit: float) -> dict[str, float]
 
 
 def measure(
-    system: str, rates: list[int], seconds: float, fake: FakeTwilio, gateway_workers: int, database_url: str
+    system: str,
+    rates: list[int],
+    seconds: float,
+    fake: FakeTwilio,
+    gateway_workers: int,
+    database_url: str,
+    shape: str = "steady",
 ) -> dict[str, Any]:
     var = Path(tempfile.mkdtemp(prefix=f"bench-inbound-{system}-"))
     stack = make_stack(system, var, fake, gateway_workers, database_url)
@@ -201,7 +227,7 @@ def measure(
         for index, rate in enumerate(rates):
             prefix = f"{SYSTEMS.index(system)}{index % 10}{secrets.randbelow(100):02d}"
             cpu_before = cpu(stack)
-            sends_file, locust_cpu = run_locust(system, base, rate, seconds, var, prefix)
+            sends_file, locust_cpu = run_locust(system, base, rate, seconds, var, prefix, shape=shape)
             stats = locust_stats(var, system, rate)
             stats["locust_cpu_ms_per_request"] = round(1000 * locust_cpu / max(1, stats["requests"]), 2)
             sends = [json.loads(line) for line in sends_file.read_text().splitlines()]
@@ -287,11 +313,14 @@ def _cell(value: Any) -> str:
 
 def markdown(result: dict[str, Any]) -> str:
     ours, rasa = result["systems"]["ours"], result["systems"].get("rasa")
+    shape = result.get("shape", "burst")  # results from before the shapes were all bursts
     parts = [
-        "## Inbound: our gateway against Rasa's Twilio channel (`make bench-inbound`)",
+        "## Inbound: our gateway against Rasa's Twilio channel (`make bench-inbound`"
+        + (", `--shape burst`" if shape == "burst" else "")
+        + ")",
         "",
         f"One run, {result['machine']['at'][:10]}, {result['machine']['cpus']} cores, "
-        f"{result['seconds_per_rate']:.0f} s per rate, new residents arriving at a fixed rate "
+        f"{result['seconds_per_rate']:.0f} s per rate, {SHAPE_WORDS[shape]} "
         "(locust, bench/locustfile.py), signed webhooks, replies through the real twilio SDK to "
         "the local fake Twilio API. Milliseconds. **ack**: webhook sent to HTTP answer. **reply**: "
         "webhook sent to the first reply reaching the fake Twilio API. **sent** below rate x "
@@ -353,7 +382,13 @@ def cpu_lines(result: dict[str, Any]) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rates", type=int, nargs="+", default=[10, 25, 50, 100, 200])
+    parser.add_argument("--rates", type=int, nargs="+", default=[10, 25, 40, 50, 100, 200])
+    parser.add_argument(
+        "--shape",
+        choices=SHAPES,
+        default="steady",
+        help="steady: messages evenly spaced; burst: each second's messages at once",
+    )
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS))
     parser.add_argument("--database-url", default="", help="ours: default a fresh SQLite file")
@@ -364,21 +399,22 @@ def main() -> None:
     systems = {}
     with FakeTwilio() as fake:
         print("load tool floor", flush=True)
-        tool_floor = floor(args.rates, args.seconds, fake)
+        tool_floor = floor(args.rates, args.seconds, fake, args.shape)
         for system in args.systems:
             print(f"{system}: starting", flush=True)
             systems[system] = measure(
-                system, args.rates, args.seconds, fake, args.gateway_workers, args.database_url
+                system, args.rates, args.seconds, fake, args.gateway_workers, args.database_url, args.shape
             )
     result: dict[str, Any] = {
         "machine": machine(),
         "seconds_per_rate": args.seconds,
+        "shape": args.shape,
         "load_tool_floor": tool_floor,
         "systems": systems,
     }
     if "ours" in systems and "rasa" in systems:
         result["ratios"] = ratios(systems["ours"], systems["rasa"])
-    path = write_json("inbound.json", result)
+    path = write_json(RESULT_FILES[args.shape], result)
     print(markdown(result))
     print(f"written {path.relative_to(ROOT)}")
 

@@ -1,9 +1,14 @@
 """Locust users for bench/inbound.py: each simulated resident sends one signed Twilio webhook.
 
-bench/inbound.py starts locust headless with `users = rate x seconds` and `spawn rate = rate`,
-so residents arrive at a steady rate and each sends its message as it arrives: an open load,
-where a slow answer does not slow the next sender down (as with Twilio). Settings come from
-the environment:
+bench/inbound.py starts locust headless with `users = rate x pacing` and `spawn rate = rate`.
+Locust starts each second's users together, so left alone every user of a second would send at
+the same instant: `rate` messages at once, then nothing for a second. BENCH_SHAPE chooses:
+
+    steady  (default) each user waits for its own slot first, so messages leave evenly spaced,
+            1/rate seconds apart;
+    burst   as locust starts them: each second's messages all at once.
+
+Each user then sends every BENCH_PACING seconds. Settings come from the environment:
 
     BENCH_PATH      webhook path on the --host (ours: /twilio/messages)
     BENCH_PUBLIC    the public base URL Twilio signs against
@@ -11,6 +16,9 @@ the environment:
     BENCH_PREFIX    four digits that make this run's phone numbers unique
     BENCH_SENDS     JSON lines file: one line per message (resident, send time, status)
     BENCH_ANY_STATUS  set: any answer counts (measuring the load tool's own floor)
+    BENCH_RATE      messages a second (for the steady shape's slots)
+    BENCH_SECONDS   how long the load lasts: no message leaves after that
+    BENCH_SHAPE     steady or burst
 """
 
 from __future__ import annotations
@@ -22,12 +30,16 @@ import secrets
 import time
 from typing import Any
 
-from locust import FastHttpUser, constant_pacing, task
+import gevent
+from locust import FastHttpUser, constant, task
+from locust.exception import StopUser
 
 from api.gateway.signature import sign
 
 TEXTS = ["hello", "what can you do", "thank you", "bye", "i need help", "hiya", "good morning", "cheers"]
 _numbers = itertools.count()
+_users = itertools.count()
+_first_start: list[float] = []
 _log: Any = None
 
 
@@ -45,11 +57,26 @@ class Resident(FastHttpUser):
     network_timeout = 15.0  # Twilio waits 15 seconds for a webhook's answer
     connection_timeout = 15.0
     # Each user is one of Twilio's connections: it sends a message from a new resident every
-    # BENCH_PACING seconds (bench/inbound.py sets users = rate x pacing).
-    wait_time = constant_pacing(float(os.environ.get("BENCH_PACING", "2")))
+    # BENCH_PACING seconds (bench/inbound.py sets users = rate x pacing), paced in text_us.
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        self.next_send = time.time()  # burst: when locust started this user, with its second's others
+        if not _first_start:
+            _first_start.append(self.next_send)
+        if os.environ.get("BENCH_SHAPE", "steady") == "steady":
+            # User k's first message leaves k/rate seconds after the first user's: evenly spaced.
+            self.next_send = _first_start[0] + next(_users) / float(os.environ["BENCH_RATE"])
 
     @task
     def text_us(self) -> None:
+        # Our own pacing (locust's constant_pacing would count the wait for the first slot as
+        # part of the first message, and send the second at once): every PACING seconds from
+        # this user's slot, or at once if an answer took longer than that.
+        if self.next_send >= _first_start[0] + float(os.environ["BENCH_SECONDS"]):
+            raise StopUser  # this slot is after the load's end: locust would still send it
+        gevent.sleep(max(0.0, self.next_send - time.time()))
+        self.next_send += float(os.environ.get("BENCH_PACING", "2"))
         n = next(_numbers)
         phone = f"+447{os.environ['BENCH_PREFIX']}{n:05d}"
         form = {
