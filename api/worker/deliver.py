@@ -12,9 +12,9 @@ from typing import Any
 
 from arq import Retry
 from redis.exceptions import LockError
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import case, update
 
-from api.db.models import Channel, Direction, Message, utcnow
+from api.db.models import Channel, Message, utcnow
 from api.gateway.delivery import STATUS_RANK, rank_of, visible_status
 from api.inbox import events
 from api.inbox.compose import template_variables
@@ -29,7 +29,7 @@ from api.transports.base import (
 )
 from api.worker.deps import WorkerDeps, backoff, deps_of
 from api.worker.keywords import may_send
-from api.worker.rows import message_with_people
+from api.worker.rows import first_unsent, message_with_people
 
 log = logging.getLogger(__name__)
 
@@ -60,18 +60,7 @@ async def deliver_conversation(ctx: dict[str, Any], conversation_id: int) -> int
 
 
 async def next_unsent(deps: WorkerDeps, conversation_id: int) -> int | None:
-    async with deps.sessions() as session:
-        return await session.scalar(
-            select(Message.id)
-            .where(
-                Message.conversation_id == conversation_id,
-                Message.direction == Direction.OUT.value,
-                Message.status.in_(("pending", "sending")),
-                or_(Message.not_before.is_(None), Message.not_before <= utcnow()),
-            )
-            .order_by(Message.id)
-            .limit(1)
-        )
+    return await first_unsent(deps.engine, conversation_id)
 
 
 async def _deliver(deps: WorkerDeps, message_id: int) -> None:
@@ -150,8 +139,8 @@ async def _record(deps: WorkerDeps, message_id: int, conversation_id: int, resul
     # A status callback may already have moved it further; never move it back. (Both CASEs
     # read the row as it was before this UPDATE.)
     ahead = Message.status_rank < rank
-    async with deps.sessions() as session:
-        await session.execute(
+    async with deps.engine.connect() as conn:  # Core on a plain connection: no session needed
+        await conn.execute(
             update(Message)
             .where(Message.id == message_id)
             .values(
@@ -161,7 +150,6 @@ async def _record(deps: WorkerDeps, message_id: int, conversation_id: int, resul
                 status=case((ahead, visible_status(result.status)), else_=Message.status),
                 status_rank=case((ahead, rank), else_=Message.status_rank),
             )
-            .execution_options(synchronize_session=False)
         )
-        await session.commit()
+        await conn.commit()
     await events.publish(deps.redis, "status", conversation_id)

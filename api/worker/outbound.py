@@ -21,11 +21,18 @@ async def queue_reply(
     dedupe_key: str,
     params: Mapping[str, Any] | None = None,
     author: Author = Author.BOT,
+    *,
+    first: bool = False,
 ) -> Message | None:
-    """Add a rendered reply to the session, unless one with this dedupe key exists."""
-    exists = await session.scalar(select(Message.id).where(Message.dedupe_key == dedupe_key))
-    if exists is not None:
-        return None
+    """Add a rendered reply to the session, unless one with this dedupe key exists.
+
+    `first`: the caller knows none can exist yet, so it is not looked for (one statement less
+    on every turn). The unique key still holds: a second row would fail the commit.
+    """
+    if not first:
+        exists = await session.scalar(select(Message.id).where(Message.dedupe_key == dedupe_key))
+        if exists is not None:
+            return None
     used_key, body = render(key, language, params)
     message = _outgoing(conversation, body, dedupe_key, author)
     message.catalog_key = used_key

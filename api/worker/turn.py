@@ -35,7 +35,7 @@ from api.worker.handoff import after_turn, bot_replies
 from api.worker.keywords import keyword_replies
 from api.worker.language import language_step
 from api.worker.outbound import queue_reply
-from api.worker.rows import message_with_people
+from api.worker.rows import first_waiting, message_with_people
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ async def process_conversation(ctx: dict[str, Any], conversation_id: int) -> int
         raise Retry(defer=0.2)
     handled = 0
     try:
-        while (message_id := await _next_waiting(deps, conversation_id)) is not None:
+        while (message_id := await first_waiting(deps.engine, conversation_id)) is not None:
             await _handle(deps, message_id)
             await _deliver_now(ctx, deps, conversation_id)
             handled += 1
@@ -88,25 +88,13 @@ async def _deliver_now(ctx: dict[str, Any], deps: WorkerDeps, conversation_id: i
             await enqueue_delivery(deps.redis, conversation_id, first)
 
 
-async def _next_waiting(deps: WorkerDeps, conversation_id: int) -> int | None:
-    async with deps.sessions() as session:
-        return await session.scalar(
-            select(Message.id)
-            .where(
-                Message.conversation_id == conversation_id,
-                Message.direction == Direction.IN.value,
-                Message.status == InboundStatus.RECEIVED.value,
-            )
-            .order_by(Message.id)
-            .limit(1)
-        )
-
-
 async def _handle(deps: WorkerDeps, message_id: int) -> None:
     async with deps.sessions() as session:
         loaded = await message_with_people(session, message_id)
         assert loaded is not None
         message, conversation, contact = loaded
+        if message.status != InboundStatus.RECEIVED.value:
+            return  # handled meanwhile (only if this job's lock ran out)
         owner_before, flag_before = conversation.owner, conversation.safety_flag
         await _turn(deps, session, message, conversation, contact)
         await after_turn(deps, session, conversation, contact, owner_before, flag_before)
@@ -209,8 +197,10 @@ async def _send_now(
     """Queue the replies to this message (each once), mark it handled, and send."""
     queued = []
     for n, reply in enumerate(replies):
+        # A message's replies are stored in the same commit that marks it handled, and only an
+        # unhandled message gets here: none of its replies can exist yet.
         out = await queue_reply(
-            session, conversation, language, reply.key, f"reply:{message.id}:{n}", reply.params
+            session, conversation, language, reply.key, f"reply:{message.id}:{n}", reply.params, first=True
         )
         if out is not None:
             queued.append(out)
