@@ -149,14 +149,15 @@ def reading(inbound_result: dict[str, Any] | None, turn_result: dict[str, Any] |
     lines = [
         "### Reading the results",
         "",
-        f"- **Acknowledgement.** Ours answers Twilio before the turn, so its ack stays within a few "
-        f"seconds at every rate and far below Twilio's 15 s, with no errors "
-        f"({sum(s['errors'] for s in ours['steps'])} in all), but not within the 50 ms target: p50 "
-        f"{low['ack_p50_ms']:.0f} ms already at {low['rate_per_s']}/s. The gateway stores each message "
-        "before it answers, and SQLite has one write lock, taken in turn by the two gateway "
-        "processes and the two workers. Waiting for it is no longer SQLite's busy handler, which "
-        "slept up to 100 ms between tries, but retries every 4 ms at most (api/db/sqlite_driver.py). "
-        "The load tool's own floor is in the figures too (above).",
+        f"- **Acknowledgement.** Ours answers Twilio before the turn, so its ack stays far below "
+        f"Twilio's 15 s at every rate, with no errors ({sum(s['errors'] for s in ours['steps'])} in "
+        f"all): p99 {low['ack_p99_ms']:.0f} ms at {low['rate_per_s']}/s, "
+        f"{ours['steps'][-1]['ack_p99_ms']:,.0f} ms at {ours['steps'][-1]['rate_per_s']}/s. Past the "
+        "rate the bot can answer, the 2 cores are full: the gateway waits for CPU, and for SQLite's "
+        "one write lock, which the two gateway processes and the two workers take in turn. A write "
+        "transaction holds it only for its own work (api/db/sqlite_driver.py runs SQLite on the "
+        "event loop's thread), and a wait for it tries again every 4 ms at most. The load tool's own "
+        "floor is in the figures too (above).",
         f"- **Turns.** Ours kept up with at most {best_ours:.0f} replies a second.",
     ]
     if rasa:
@@ -177,7 +178,7 @@ def reading(inbound_result: dict[str, Any] | None, turn_result: dict[str, Any] |
             f"{inbound_result['machine']['cpus']} cores at that rate"
             + (
                 f". The worker's work around each turn costs {per['worker'] / per['rasa']:.1f} times "
-                "the turn itself: SQL through SQLAlchemy and aiosqlite, HTTP to Rasa and the action "
+                "the turn itself: SQL through SQLAlchemy, HTTP to Rasa and the action "
                 "server, Redis, the send. A reply p95 of 300 ms needs the cores far from full, so "
                 "that is what to cut."
                 if per.get("rasa")
@@ -199,12 +200,14 @@ def reading(inbound_result: dict[str, Any] | None, turn_result: dict[str, Any] |
         )
     lines.append(why)
     lines.append(
-        "- **Next, to reach the targets:** less worker CPU per message: fewer SQL statements (about "
-        "18 with 4 commits now), a cheaper HTTP client for Rasa and the action server (httpx was 15% "
-        "of a worker's CPU in a py-spy profile); then the turn itself (bench/turns.py lists what is "
-        "left, e.g. logistic regression coefficients in Fortran order: NLU about 30% cheaper). "
-        "PostgreSQL avoids the single write lock, but one comparison run here (`--database-url`, "
-        "the database server on the same 2 cores) was not faster."
+        "- **Next, to reach the targets:** the worker's work around a turn is still the biggest "
+        "share: arq's handling of each job (several Redis round trips), the ORM work of two sessions "
+        "a message (the turn and the send, each loading the message with its people), HTTP to Rasa, "
+        "the action server and the provider. The ack target at rates beyond the bot's needs the "
+        "gateway's insert off the write lock the workers share (a batched insert per gateway "
+        "process, or a separate intake store) or more cores: PostgreSQL avoids the single write "
+        "lock, but one comparison run here (`--database-url`, the database server on the same 2 "
+        "cores) was not faster."
     )
     return "\n".join(lines) + "\n"
 
