@@ -24,7 +24,8 @@ COMMANDS = """\
 | command | what it runs | results |
 |---|---|---|
 | `make bench` | everything below, then this report | |
-| `make bench-inbound` | our gateway against Rasa's Twilio channel, rising rates (locust) | `inbound.json` |
+| `make bench-inbound` | our gateway against Rasa's Twilio channel, rising rates: evenly spaced, then \
+in bursts (locust) | `inbound.json`, `inbound-burst.json` |
 | `make bench-turns` | bot turn cost per language, and the profile of a turn | `turns.json` |
 | `make bench-reminders` | 10,000 reminders due in one minute | `reminders.json` |
 | `make faults` | kill -9 of each process under load, Redis restart, duplicate and out-of-order webhooks \
