@@ -1,16 +1,17 @@
 """Storing what arrives, before it is acknowledged.
 
 Safe with several gateway processes: unique keys in the database decide, not process memory.
-Kept to four statements (three upserts and a commit), because this runs on every webhook
-while Twilio waits.
+Kept to four statements (three upserts and a commit), built once, because this runs on every
+webhook while Twilio waits.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,60 +26,84 @@ class Stored:
     duplicate: bool
 
 
-def _insert(session: AsyncSession, model: Any) -> Any:
-    """Core INSERT with ON CONFLICT for the database in use (SQLite or PostgreSQL).
-
-    Core, not ORM-enabled, DML: about half the cost per statement on this hot path.
-    """
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model.__table__)
+@cache
+def _statements(dialect: str) -> tuple[Any, Any, Any]:
+    """The three upserts for the database in use (SQLite or PostgreSQL), built once: Core, not
+    ORM-enabled, DML with bound values, about a third of the cost per statement of building
+    each one on every webhook (measured in-process)."""
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    new_contact = insert(Contact.__table__).values(
+        uid=bindparam("uid"),
+        phone=bindparam("phone"),
+        phone_valid=bindparam("phone_valid"),
+        created_at=bindparam("now"),
+    )
+    contact = new_contact.on_conflict_do_update(
+        index_elements=["phone"], set_={"phone": new_contact.excluded.phone}
+    ).returning(Contact.__table__.c.id)
+    new_conversation = insert(Conversation.__table__).values(
+        contact_id=bindparam("contact_id"),
+        channel=bindparam("channel"),
+        owner="bot",
+        last_inbound_at=bindparam("now"),
+        created_at=bindparam("now"),
+        updated_at=bindparam("now"),
+    )
+    conversation = new_conversation.on_conflict_do_update(
+        index_elements=["contact_id"],
+        # The channel of the latest message is where replies go.
+        set_={
+            "channel": new_conversation.excluded.channel,
+            "last_inbound_at": new_conversation.excluded.last_inbound_at,
+            "updated_at": new_conversation.excluded.updated_at,
+        },
+    ).returning(Conversation.__table__.c.id)
+    message = (
+        insert(Message.__table__)
+        .values(
+            conversation_id=bindparam("conversation_id"),
+            direction=Direction.IN.value,
+            channel=bindparam("channel"),
+            author=Author.RESIDENT.value,
+            body=bindparam("body"),
+            media=bindparam("media"),
+            provider_sid=bindparam("sid"),
+            status=bindparam("status"),
+            status_rank=0,
+            attempts=0,
+            created_at=bindparam("now"),
+            updated_at=bindparam("now"),
+        )
+        .on_conflict_do_nothing(index_elements=["provider_sid"])
+        .returning(Message.__table__.c.id)
+    )
+    return contact, conversation, message
 
 
 async def store_inbound(session: AsyncSession, inbound: InboundMessage) -> Stored:
     """Store an inbound message once. A second delivery of the same MessageSid is a duplicate."""
+    contact, conversation, message = _statements(session.get_bind().dialect.name)
     now = utcnow()
-    contact = _insert(session, Contact).values(
-        uid=new_uid(),
-        phone=inbound.address.phone,
-        phone_valid=inbound.address.valid,
-        created_at=now,
-    )
+    channel = inbound.address.channel.value
     contact_id = await session.scalar(
-        contact.on_conflict_do_update(
-            index_elements=["phone"], set_={"phone": contact.excluded.phone}
-        ).returning(Contact.__table__.c.id)
-    )
-    conversation = _insert(session, Conversation).values(
-        contact_id=contact_id,
-        channel=inbound.address.channel.value,
-        owner="bot",
-        last_inbound_at=now,
-        created_at=now,
-        updated_at=now,
+        contact,
+        {"uid": new_uid(), "phone": inbound.address.phone, "phone_valid": inbound.address.valid, "now": now},
     )
     conversation_id = await session.scalar(
-        conversation.on_conflict_do_update(
-            index_elements=["contact_id"],
-            # The channel of the latest message is where replies go.
-            set_={"channel": conversation.excluded.channel, "last_inbound_at": now, "updated_at": now},
-        ).returning(Conversation.__table__.c.id)
+        conversation, {"contact_id": contact_id, "channel": channel, "now": now}
     )
-    message = _insert(session, Message).values(
-        conversation_id=conversation_id,
-        direction=Direction.IN.value,
-        channel=inbound.address.channel.value,
-        author=Author.RESIDENT.value,
-        body=inbound.body,
-        media=inbound.media,
-        provider_sid=inbound.sid,
-        status=(InboundStatus.RECEIVED if inbound.address.valid else InboundStatus.UNROUTABLE).value,
-        status_rank=0,
-        attempts=0,
-        created_at=now,
-        updated_at=now,
-    )
+    status = InboundStatus.RECEIVED if inbound.address.valid else InboundStatus.UNROUTABLE
     message_id = await session.scalar(
-        message.on_conflict_do_nothing(index_elements=["provider_sid"]).returning(Message.__table__.c.id)
+        message,
+        {
+            "conversation_id": conversation_id,
+            "channel": channel,
+            "body": inbound.body,
+            "media": inbound.media,
+            "sid": inbound.sid,
+            "status": status.value,
+            "now": now,
+        },
     )
     await session.commit()
     if message_id is None:  # this MessageSid was stored before: a retried delivery

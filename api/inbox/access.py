@@ -44,7 +44,7 @@ class LoginNeeded(Exception):
     """Raised for pages; the app turns it into a redirect to the login page."""
 
 
-def session_store(state: StateDep) -> SessionStore:
+async def session_store(state: StateDep) -> SessionStore:
     s = state.settings
     return SessionStore(state.queue, s.inbox_idle_minutes * 60, s.inbox_absolute_hours * 3600)
 
