@@ -21,15 +21,18 @@ async def message_with_people(
     session: AsyncSession, message_id: int
 ) -> tuple[Message, Conversation, Contact] | None:
     """A message with its conversation and contact (None if the message is gone)."""
-    row = (
-        await session.execute(
-            select(Message, Conversation, Contact)
-            .join(Conversation, Conversation.id == Message.conversation_id)
-            .join(Contact, Contact.id == Conversation.contact_id)
-            .where(Message.id == message_id)
-        )
-    ).one_or_none()
+    row = (await session.execute(_with_people(), {"message": message_id})).one_or_none()
     return None if row is None else (row[0], row[1], row[2])
+
+
+@cache
+def _with_people() -> Select[Message, Conversation, Contact]:
+    return (
+        select(Message, Conversation, Contact)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .join(Contact, Contact.id == Conversation.contact_id)
+        .where(Message.id == bindparam("message"))
+    )
 
 
 @cache
