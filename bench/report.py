@@ -180,8 +180,9 @@ def reading(inbound_result: dict[str, Any] | None, turn_result: dict[str, Any] |
             + (
                 f". The worker's work around each turn costs {per['worker'] / per['rasa']:.1f} times "
                 "the turn itself: SQL through SQLAlchemy, HTTP to Rasa and the action "
-                "server, Redis, the send. A reply p95 of 300 ms needs the cores far from full, so "
-                "that is what to cut."
+                "server, Redis, the send. A reply p95 of 300 ms needs the cores well short of full: "
+                "the less CPU a message takes, the more margin against this shared machine's slow "
+                "phases (the same code has taken from 32 to 44 ms a message at 40/s in other runs)."
                 if per.get("rasa")
                 else "."
             )
