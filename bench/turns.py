@@ -1621,18 +1621,14 @@ def recommendations(result: dict[str, Any]) -> list[str]:
             built = f" ({r['validate']['mean']:.2f} -> {r['prebuilt']['mean']:.2f} ms a call with {current})"
         worth = abs(schema["mean_change_pct"]) >= noise and schema["mean_change_pct"] < 0
         out.append(
-            f"What is left of the check with {current}: a validator built once instead of "
-            f"`jsonschema.validate()`{built} makes a whole turn {verdict(schema)} (mean "
-            f"{schema['before']['mean']:.1f} -> {schema['after']['mean']:.1f} ms, p50 "
-            f"{schema['before']['p50']:.1f} -> {schema['after']['p50']:.1f} ms). "
-            + (
-                "Only a patch of Rasa's check at start-up would get it (no setting turns the check off)."
-                if worth
-                else "Not worth patching Rasa for."
-            )
+            f"Adopted: the check with a validator built once (bot/serve.py starts `rasa run` with it) "
+            f"instead of Rasa's `jsonschema.validate()` with {current}{built}: a whole turn "
+            f"{verdict(schema)} (mean {schema['before']['mean']:.1f} -> {schema['after']['mean']:.1f} ms, "
+            f"p50 {schema['before']['p50']:.1f} -> {schema['after']['p50']:.1f} ms)."
+            + ("" if worth else " Within noise in this run.")
         )
     nc = result.get("nlu_components", [])
-    lr = next((c for c in nc if c["component"].startswith("LogisticRegression")), None)
+    lr = next((c for c in nc if "LogisticRegression" in c["component"]), None)
     layout = ex.get("lr_coef_layout")
     if lr and layout:
         cv = sum(c["ms"] for c in nc if c["component"].startswith("CountVectors"))
@@ -1642,19 +1638,13 @@ def recommendations(result: dict[str, Any]) -> list[str]:
         out.append(
             f"NLU takes {result['languages']['all']['nlu']['p50']:.1f} ms p50 a message ({nlu_ms:.1f} ms, "
             f"{nlu_pct:.0f}% of a whole turn); the logistic regression {lr['ms']:.2f} ms of it, both "
-            f"count-vector featurizers {cv:.2f} ms. Part of the regression is a copy: scikit-learn scores "
-            f"X @ coef_.T and scipy copies the {classes} x {features:,} coefficients into C order on every "
-            "call. Stored in Fortran order (the same values; intent rankings "
+            f"count-vector featurizers {cv:.2f} ms. Adopted: the coefficients in Fortran order "
+            "(bot/components.py stores them so when the model loads). As trained, in C order, scikit-learn "
+            f"scores X @ coef_.T and scipy copies the {classes} x {features:,} coefficients into C order on "
+            "every call. Fortran order (the same values; intent rankings "
             + ("identical on every message tried" if layout["same_intent_rankings"] else "NOT identical")
-            + f"), NLU per message: {verdict(layout)} ({layout['before']['mean']:.2f} -> "
-            f"{layout['after']['mean']:.2f} ms). "
-            + (
-                "That needs a patch when the model loads (a custom component or a wrapper around `rasa run`; "
-                "nothing in config.yml does it); the copy grows with the vocabulary (languages, n-gram "
-                "range)."
-                if faster
-                else "Not worth a patch."
-            )
+            + f") against C order, NLU per message: {verdict(layout)} ({layout['before']['mean']:.2f} -> "
+            f"{layout['after']['mean']:.2f} ms)." + ("" if faster else " Within noise in this run.")
         )
     if "lock_store" in ex:
         e = ex["lock_store"]
