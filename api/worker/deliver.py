@@ -46,7 +46,7 @@ async def deliver_conversation(ctx: dict[str, Any], conversation_id: int) -> int
         raise Retry(defer=0.2)
     sent = 0
     try:
-        while (message_id := await next_unsent(deps, conversation_id)) is not None:
+        while (message_id := await first_unsent(deps.engine, conversation_id)) is not None:
             await _deliver(deps, message_id)
             sent += 1
     except _Later as later:
@@ -57,10 +57,6 @@ async def deliver_conversation(ctx: dict[str, Any], conversation_id: int) -> int
         except LockError:
             log.warning("send lock for conversation %s expired before release", conversation_id)
     return sent
-
-
-async def next_unsent(deps: WorkerDeps, conversation_id: int) -> int | None:
-    return await first_unsent(deps.engine, conversation_id)
 
 
 async def _deliver(deps: WorkerDeps, message_id: int) -> None:

@@ -66,15 +66,15 @@ def _first_unsent() -> Select[Any]:
 
 async def first_waiting(engine: AsyncEngine, conversation_id: int) -> int | None:
     """The oldest inbound message of this conversation the bot has not handled yet."""
-    async with engine.connect() as conn:
-        found: int | None = await conn.scalar(_first_waiting(), {"conversation": conversation_id})
-        return found
+    return await _first(engine, _first_waiting(), {"conversation": conversation_id})
 
 
 async def first_unsent(engine: AsyncEngine, conversation_id: int) -> int | None:
     """The oldest reply of this conversation that is due and not yet with the provider."""
+    return await _first(engine, _first_unsent(), {"conversation": conversation_id, "now": utcnow()})
+
+
+async def _first(engine: AsyncEngine, statement: Select[Any], params: dict[str, Any]) -> int | None:
     async with engine.connect() as conn:
-        found: int | None = await conn.scalar(
-            _first_unsent(), {"conversation": conversation_id, "now": utcnow()}
-        )
+        found: int | None = await conn.scalar(statement, params)
         return found

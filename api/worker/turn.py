@@ -29,13 +29,13 @@ from api.referrals.replies import complete
 from api.reminders.replies import answer as reminder_answer
 from api.safety.phrases import screen
 from api.safety.step import categories, crisis_language, from_bot, raise_flag
-from api.worker.deliver import deliver_conversation, next_unsent
+from api.worker.deliver import deliver_conversation
 from api.worker.deps import WorkerDeps, backoff, deps_of
 from api.worker.handoff import after_turn, bot_replies
 from api.worker.keywords import keyword_replies
 from api.worker.language import language_step
 from api.worker.outbound import queue_reply
-from api.worker.rows import first_waiting, message_with_people
+from api.worker.rows import first_unsent, first_waiting, message_with_people
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ async def _deliver_now(ctx: dict[str, Any], deps: WorkerDeps, conversation_id: i
     try:
         await deliver_conversation(ctx, conversation_id)
     except Exception:  # noqa: BLE001 - arq's Retry included: the queue retries it instead
-        first = await next_unsent(deps, conversation_id)
+        first = await first_unsent(deps.engine, conversation_id)
         if first is not None:
             await enqueue_delivery(deps.redis, conversation_id, first)
 
