@@ -166,3 +166,76 @@ def test_a_stale_snapshot_is_not_retried(tmp_path: Path) -> None:
         asyncio.run(sqlite_driver.patiently(reader.execute, "INSERT INTO t (v) VALUES ('stale')"))
     assert raised.value.sqlite_errorcode != sqlite3.SQLITE_BUSY  # SQLITE_BUSY_SNAPSHOT
     assert time.monotonic() - began < sqlite_driver.BUSY_TIMEOUT
+
+
+def test_writers_of_one_process_take_turns_and_only_one_polls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While another process holds the write lock, twenty writers here wait in line: one tries
+    SQLite at a time (the rest wait for the turn, costing nothing), and all write afterwards."""
+    path = tmp_path / "turns.db"
+    _table(path)
+    trying, most = 0, 0
+    real = sqlite_driver.patiently
+
+    async def counted(call: Any, *args: Any) -> Any:
+        nonlocal trying, most
+        if not (args and str(args[0]).startswith("INSERT")):
+            return await real(call, *args)  # setting up a connection, or a commit
+        trying += 1
+        most = max(most, trying)
+        try:
+            return await real(call, *args)
+        finally:
+            trying -= 1
+
+    monkeypatch.setattr(sqlite_driver, "patiently", counted)
+
+    async def writer(engine: Any, i: int) -> None:
+        async with engine.connect() as conn:
+            await conn.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": f"w{i}"})
+            await conn.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": f"w{i}b"})
+            await conn.commit()
+
+    async def run() -> int:
+        engine = make_engine(f"sqlite:///{path}")
+        started = threading.Event()
+        holder = threading.Thread(target=_holder, args=(path, 0.2, started))
+        holder.start()
+        started.wait()
+        try:
+            await asyncio.gather(*(writer(engine, i) for i in range(20)))
+            async with engine.connect() as conn:
+                return int((await conn.execute(text("SELECT count(*) FROM t"))).scalar_one())
+        finally:
+            holder.join()
+            await engine.dispose()
+
+    assert asyncio.run(run()) == 41  # the holder's row and two from each writer
+    assert most == 1
+
+
+def test_a_turn_is_given_back_after_a_failed_or_rolled_back_write(tmp_path: Path) -> None:
+    path = tmp_path / "back.db"
+    _table(path)
+
+    async def run() -> list[str]:
+        engine = make_engine(f"sqlite:///{path}")
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("INSERT INTO t (id, v) VALUES (1, 'kept')"))
+                await conn.commit()
+            async with engine.connect() as conn:  # fails inside its transaction, then rolls back
+                with pytest.raises(Exception, match="UNIQUE"):
+                    await conn.execute(text("INSERT INTO t (id, v) VALUES (1, 'twice')"))
+                await conn.rollback()
+            async with engine.connect() as conn:  # never commits: closed, so rolled back
+                await conn.execute(text("INSERT INTO t (v) VALUES ('dropped')"))
+            async with engine.connect() as conn:  # would wait 15 s if a turn had been kept
+                await asyncio.wait_for(conn.execute(text("INSERT INTO t (v) VALUES ('next')")), 2)
+                await conn.commit()
+                return [v for (v,) in (await conn.execute(text("SELECT v FROM t ORDER BY id"))).all()]
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(run()) == ["kept", "next"]
