@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.config import Settings
+from api.gateway.store import InboundStore
 
 
 @dataclass
@@ -25,6 +26,7 @@ class AppState:
     sessions: async_sessionmaker[AsyncSession]
     queue: ArqRedis
     http: httpx.AsyncClient
+    inbound: InboundStore
 
 
 # Dependencies that only read what is at hand are `async def`: FastAPI runs a plain `def` one

@@ -17,7 +17,6 @@ from api.deps import MAX_ID, SessionDep, StateDep
 from api.gateway.delivery import rank_of, visible_status
 from api.gateway.parsing import parse_form, parse_inbound
 from api.gateway.signature import is_valid_signature
-from api.gateway.store import store_inbound
 from api.inbox import events
 from api.openapi import Responses
 from api.queue import enqueue_processing
@@ -107,12 +106,12 @@ async def _signed_form(request: Request, state: StateDep) -> dict[str, str] | Re
 
 
 @router.post("/messages", openapi_extra=_INBOUND_FORM, response_class=Response, responses=_RESPONSES)
-async def inbound_message(request: Request, state: StateDep, session: SessionDep) -> Response:
+async def inbound_message(request: Request, state: StateDep) -> Response:
     form = await _signed_form(request, state)
     if isinstance(form, Response):
         return form
     inbound = parse_inbound(form)
-    stored = await store_inbound(session, inbound)
+    stored = await state.inbound.store(inbound)
     log.info(
         "inbound message %s on conversation %s%s",
         stored.message_id,
