@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.config import Settings
-from api.gateway.store import InboundStore
+from api.gateway.intake import Intake
 
 
 @dataclass
@@ -26,7 +26,7 @@ class AppState:
     sessions: async_sessionmaker[AsyncSession]
     queue: ArqRedis
     http: httpx.AsyncClient
-    inbound: InboundStore
+    intake: Intake
 
 
 # Dependencies that only read what is at hand are `async def`: FastAPI runs a plain `def` one

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.config import Settings, get_settings
 from api.db.session import make_engine, make_sessionmaker
 from api.deps import AppState
-from api.gateway.store import InboundStore
+from api.gateway.intake import Intake
 from api.inbox.access import LoginNeeded
 from api.inbox.pages import HERE as INBOX_DIR
 from api.inbox.pages import render
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         queue = await make_pool(settings.redis_url, settings.queue_name)
         http = httpx.AsyncClient()
         app.state.app = AppState(
-            settings, engine, make_sessionmaker(engine), queue, http, InboundStore(engine)
+            settings, engine, make_sessionmaker(engine), queue, http, Intake(engine, queue)
         )
         try:
             yield

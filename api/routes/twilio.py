@@ -19,7 +19,6 @@ from api.gateway.parsing import parse_form, parse_inbound
 from api.gateway.signature import is_valid_signature
 from api.inbox import events
 from api.openapi import Responses
-from api.queue import enqueue_processing
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/twilio", tags=["twilio"])
@@ -111,15 +110,13 @@ async def inbound_message(request: Request, state: StateDep) -> Response:
     if isinstance(form, Response):
         return form
     inbound = parse_inbound(form)
-    stored = await state.inbound.store(inbound)
+    stored = await state.intake.take(inbound)  # stored and queued for the bot
     log.info(
         "inbound message %s on conversation %s%s",
         stored.message_id,
         stored.conversation_id,
         " (duplicate delivery, ignored)" if stored.duplicate else "",
     )
-    if not stored.duplicate and inbound.address.valid:
-        await enqueue_processing(state.queue, stored.conversation_id, stored.message_id)
     return _twiml()
 
 

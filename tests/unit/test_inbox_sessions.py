@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import subprocess
-import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import pytest
@@ -17,7 +15,6 @@ from redis.asyncio import Redis
 from api.inbox.sessions import PREFIX, SessionStore
 from api.inbox.throttle import PREFIX as FAIL_PREFIX
 from api.inbox.throttle import LoginThrottle
-from scripts.stack import free_port
 
 T = TypeVar("T")
 IDLE = 600
@@ -28,40 +25,6 @@ START = 1_795_000_000.0
 class Clock:
     def __init__(self, now: float = START) -> None:
         self.now = now
-
-
-def _pong(port: int) -> bool:
-    try:
-        answer = subprocess.run(
-            ["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True, timeout=5, check=False
-        )
-    except subprocess.TimeoutExpired:
-        return False
-    return answer.stdout.strip() == "PONG"
-
-
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    directory = tmp_path_factory.mktemp("redis")
-    argv = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    process = subprocess.Popen(
-        [*argv, "--dir", str(directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        deadline = time.monotonic() + 15
-        while not _pong(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"redis-server did not answer on port {port}")
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture
