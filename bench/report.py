@@ -155,10 +155,11 @@ def reading(inbound_result: dict[str, Any] | None, turn_result: dict[str, Any] |
         f"all): p99 {low['ack_p99_ms']:.0f} ms at {low['rate_per_s']}/s, "
         f"{ours['steps'][-1]['ack_p99_ms']:,.0f} ms at {ours['steps'][-1]['rate_per_s']}/s. Past the "
         "rate the bot can answer, the 2 cores are full: the gateway waits for CPU, and for SQLite's "
-        "one write lock, which the two gateway processes and the two workers take in turn. A write "
-        "transaction holds it only for its own work (api/db/sqlite_driver.py runs SQLite on the "
-        "event loop's thread), and a wait for it tries again every 4 ms at most. The load tool's own "
-        "floor is in the figures too (above).",
+        "one write lock, which the two gateway processes and the two workers take in turn. Each "
+        "gateway process stores the webhooks that arrive together in one transaction and queues "
+        "them in one trip to Redis (api/gateway/intake.py); in each process only one writer at a "
+        "time waits for the lock (api/db/sqlite_driver.py). The load tool's own floor is in the "
+        "figures too (above).",
         f"- **Turns.** Ours kept up with at most {best_ours:.0f} replies a second.",
     ]
     if rasa:
@@ -205,11 +206,10 @@ def reading(inbound_result: dict[str, Any] | None, turn_result: dict[str, Any] |
         "- **Next, to reach the targets:** the worker's work around a turn is still the biggest "
         "share: arq's handling of each job (several Redis round trips), the ORM work of two sessions "
         "a message (the turn and the send, each loading the message with its people), HTTP to Rasa, "
-        "the action server and the provider. The ack target at rates beyond the bot's needs the "
-        "gateway's insert off the write lock the workers share (a batched insert per gateway "
-        "process, or a separate intake store) or more cores: PostgreSQL avoids the single write "
-        "lock, but one comparison run here (`--database-url`, the database server on the same 2 "
-        "cores) was not faster."
+        "the action server and the provider. The ack at rates beyond the bot's still shares the 2 "
+        "cores and SQLite's write lock with the workers: PostgreSQL avoids the single write lock, "
+        "but one comparison run here (`--database-url`, the database server on the same 2 cores) "
+        "was not faster; more cores, or the gateway on a machine of its own, are the way up."
     )
     return "\n".join(lines) + "\n"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -21,26 +22,36 @@ def _pong(port: int) -> bool:
     return answer.stdout.strip() == "PONG"
 
 
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Redis server of this module's own, on a free port, with nothing saved to disk."""
-    port = free_port()
-    directory = tmp_path_factory.mktemp("redis")
+def start_redis(port: int, directory: Path) -> subprocess.Popen[bytes]:
+    """redis-server on `port`, answering, with nothing saved to disk."""
     argv = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     process = subprocess.Popen(
         [*argv, "--dir", str(directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+    deadline = time.monotonic() + 15
+    while not _pong(port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_redis(process)
+            pytest.fail(f"redis-server did not answer on port {port}")
+        time.sleep(0.05)
+    return process
+
+
+def stop_redis(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
     try:
-        deadline = time.monotonic() + 15
-        while not _pong(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"redis-server did not answer on port {port}")
-            time.sleep(0.05)
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis server of this module's own, on a free port, with nothing saved to disk."""
+    port = free_port()
+    process = start_redis(port, tmp_path_factory.mktemp("redis"))
+    try:
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_redis(process)

@@ -4,13 +4,16 @@ and a job id already queued or done is left alone. Against a real Redis server."
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from arq import Worker
 from arq.constants import job_key_prefix
 from arq.jobs import Job, JobStatus
 
-from api.queue import enqueue_many, make_pool
+from api.queue import enqueue_many, enqueue_processing, make_pool
+from scripts.stack import free_port
+from tests.unit.conftest import start_redis, stop_redis
 
 ran: list[tuple[str, Any]] = []
 
@@ -48,3 +51,27 @@ def test_jobs_enqueued_in_one_trip_are_run_by_arqs_worker(redis_server: str) -> 
             await queue.aclose()
 
     asyncio.run(run())
+
+
+def test_the_gateways_queue_works_at_once_after_a_redis_restart(tmp_path: Path) -> None:
+    """Every pooled connection dies with Redis; the first enqueue after it is back must not
+    fail (its messages would wait for the recovery sweep)."""
+    port = free_port()
+    server = start_redis(port, tmp_path)
+
+    async def run() -> None:
+        nonlocal server
+        queue = await make_pool(f"redis://127.0.0.1:{port}/0", "restart")
+        try:
+            assert await enqueue_processing(queue, [(1, 1)])
+            stop_redis(server)
+            server = start_redis(port, tmp_path)
+            assert await enqueue_processing(queue, [(1, 2)])
+            assert await queue.zcard("restart") == 1  # the first job went with the old server
+        finally:
+            await queue.aclose()
+
+    try:
+        asyncio.run(run())
+    finally:
+        stop_redis(server)
