@@ -4,6 +4,7 @@ and a job id already queued or done is left alone. Against a real Redis server."
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,37 @@ def test_the_gateways_queue_works_at_once_after_a_redis_restart(tmp_path: Path) 
             server = start_redis(port, tmp_path)
             assert await enqueue_processing(queue, [(1, 2)])
             assert await queue.zcard("restart") == 1  # the first job went with the old server
+        finally:
+            await queue.aclose()
+
+    try:
+        asyncio.run(run())
+    finally:
+        stop_redis(server)
+
+
+def test_the_gateway_waits_out_a_short_redis_restart(tmp_path: Path) -> None:
+    """A webhook whose enqueue meets Redis down for 0.2 s (a restart) is still queued, not left
+    for the recovery sweep."""
+    port = free_port()
+    server = start_redis(port, tmp_path)
+
+    async def run() -> None:
+        nonlocal server
+        queue = await make_pool(f"redis://127.0.0.1:{port}/0", "restart")
+        try:
+            assert await enqueue_processing(queue, [(1, 1)])
+            stop_redis(server)
+
+            def restart() -> None:
+                nonlocal server
+                time.sleep(0.2)
+                server = start_redis(port, tmp_path)
+
+            back = asyncio.get_running_loop().run_in_executor(None, restart)
+            assert await enqueue_processing(queue, [(1, 2)])
+            await back
+            assert await queue.zcard("restart") == 1  # the job sent while Redis was away
         finally:
             await queue.aclose()
 
