@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,7 +13,7 @@ from arq.constants import job_key_prefix, result_key_prefix
 from arq.jobs import serialize_job
 from arq.utils import timestamp_ms
 from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
+from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import BusyLoadingError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -21,20 +23,22 @@ log = logging.getLogger(__name__)
 PROCESS_CONVERSATION = "process_conversation"
 DELIVER_CONVERSATION = "deliver_conversation"
 PURGE = "purge"
+#: How long the gateway waits for Redis to come back before leaving a message to the recovery
+#: sweep (seconds): far inside Twilio's 15 s, and only while Redis is away.
+PATIENCE = 0.7
 
 
 def redis_settings(url: str, patient: bool = False) -> RedisSettings:
     """arq's connection settings. `patient` (the worker): ride out a Redis restart, retrying
     each command for about 15 s while Redis is down or still loading its append-only file. The
     gateway stays impatient: it must answer Twilio at once, and a failed enqueue is caught by
-    the recovery sweep. It is patient for about 0.7 s when a connection breaks or is refused:
-    after a Redis restart every pooled connection is dead, and a restart takes Redis away for
-    about 0.2 s; without this, the messages of those moments waited for the sweep (11 and 29 s
-    after the load in two fault runs) though Redis was soon back. 0.7 s is far inside Twilio's
-    15 s, and only while Redis is away."""
+    the recovery sweep. It does try once more at once when a connection breaks: after a Redis
+    restart every pooled connection is dead, and without this the first command on each fails
+    though Redis is up again. (A refused connection is not retried by redis-py; the gateway's
+    own short wait for that is in `enqueue_processing`.)"""
     settings = RedisSettings.from_dsn(url)
     settings.retry_on_error = [RedisConnectionError]
-    settings.retry = Retry(ExponentialBackoff(cap=0.2, base=0.02), retries=5)  # 0.04 s doubling to 0.2: 0.7 s
+    settings.retry = Retry(NoBackoff(), retries=1)
     if patient:
         settings.retry_on_error = [RedisConnectionError, RedisTimeoutError, BusyLoadingError]
         settings.retry = Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=25)
@@ -91,13 +95,32 @@ async def enqueue_many(queue: ArqRedis, function: str, jobs: Sequence[tuple[str,
     return int(await script(keys=keys, args=argv))
 
 
-async def enqueue_processing(queue: ArqRedis, messages: Sequence[tuple[int, int]]) -> bool:
+async def enqueue_processing(
+    queue: ArqRedis, messages: Sequence[tuple[int, int]], patience: float = PATIENCE
+) -> bool:
     """Ask the workers to handle the conversations of these (conversation id, message id)
-    pairs, in one round trip. False if Redis failed: the messages are stored, so the workers'
-    recovery sweep will still find them."""
-    try:
-        await enqueue_many(queue, PROCESS_CONVERSATION, [(f"in:{m}", (c,)) for c, m in messages])
-    except Exception:  # noqa: BLE001 - any Redis failure; the stored messages are the truth
-        log.warning("could not enqueue %d messages; the recovery sweep will pick them up", len(messages))
+    pairs, in one round trip. While Redis cannot be reached, try again for up to `patience`
+    seconds: a Redis restart takes it away for about 0.2 s, and without this the messages of
+    that moment waited for the recovery sweep (11 and 29 s after the load in two fault runs).
+    False if Redis still failed: the messages are stored, so the sweep will find them."""
+    deadline = time.monotonic() + patience
+    pause = 0.05
+    while True:
+        try:
+            await enqueue_many(queue, PROCESS_CONVERSATION, [(f"in:{m}", (c,)) for c, m in messages])
+            return True
+        except (RedisConnectionError, OSError) as exc:
+            failure: Exception = exc
+            if time.monotonic() + pause <= deadline:
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 0.2)
+                continue
+        except Exception as exc:  # noqa: BLE001 - any Redis failure; the stored messages are the truth
+            failure = exc
+        log.warning(
+            "could not enqueue %d messages (%s: %s); the recovery sweep will pick them up",
+            len(messages),
+            type(failure).__name__,
+            failure,
+        )
         return False
-    return True
