@@ -67,8 +67,14 @@ _writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio
 
 
 def _writer_lock(database: str) -> asyncio.Lock:
-    locks = _writers.setdefault(asyncio.get_running_loop(), {})
-    return locks.setdefault(database, asyncio.Lock())
+    loop = asyncio.get_running_loop()
+    locks = _writers.get(loop)
+    if locks is None:
+        locks = _writers[loop] = {}
+    lock = locks.get(database)
+    if lock is None:  # made once, not a new Lock and dict thrown away on every transaction
+        lock = locks[database] = asyncio.Lock()
+    return lock
 
 
 def _starts_write(sql: str) -> bool:
