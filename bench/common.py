@@ -41,6 +41,18 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
+def cpu_ticks() -> tuple[int, int]:
+    """(steal, all) clock ticks of the whole machine so far (/proc/stat). Steal is time the
+    virtual machine's host gave our cores to someone else: a run that lost much of it is slow
+    for reasons outside the system under test."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return fields[7], sum(fields)
+
+
+def steal_pct(before: tuple[int, int], after: tuple[int, int]) -> float:
+    return round(100 * (after[0] - before[0]) / max(1, after[1] - before[1]), 1)
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and its children, in MB."""
     total = 0

@@ -30,6 +30,20 @@ DIE_WITH_PARENT = ["setpriv", "--pdeathsig", "TERM", "--"]
 BOT_NICENESS = 10
 
 
+def set_session_niceness(pid: int, nice: int) -> bool:
+    """Give a process's whole session the CPU priority `nice`. Each service runs in a session of
+    its own, and Linux's autogroup scheduling (on when there is no cpu cgroup, as here and on
+    most desktops and plain servers) first shares the CPU equally between sessions, then by nice
+    value inside each. So a process's own nice value only ranks it against its own session; the
+    session's value (proc(5), /proc/PID/autogroup) is the one that ranks services against each
+    other. False where autogroup is off: there the process's own nice value already counts."""
+    try:
+        Path(f"/proc/{pid}/autogroup").write_text(str(nice))
+    except OSError:
+        return False
+    return True
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -241,6 +255,8 @@ class Stack:
             start_new_session=True,
         )
         log.close()
+        if service.nice:
+            set_session_niceness(service.process.pid, service.nice)
         deadline = time.monotonic() + service.start_timeout
         while not service.ready():
             if service.process.poll() is not None:
