@@ -214,6 +214,13 @@ def settle(fake: FakeTwilio, wanted: set[str], limit: float) -> dict[str, float]
         time.sleep(1)
 
 
+#: A rate is measured again (up to ATTEMPTS times in all) when the host took more than
+#: STEAL_LIMIT percent of the cores' time meanwhile (steal, /proc/stat): such a run measured a
+#: smaller machine. Every attempt is kept in the results; the one with the least steal is reported.
+STEAL_LIMIT = 5.0
+ATTEMPTS = 3
+
+
 def measure(
     system: str,
     rates: list[int],
@@ -237,38 +244,14 @@ def measure(
         time.sleep(2)
         at_rest = memory(stack)
         for index, rate in enumerate(rates):
-            prefix = f"{SYSTEMS.index(system)}{index % 10}{secrets.randbelow(100):02d}"
-            cpu_before, ticks_before = cpu(stack), cpu_ticks()
-            sends_file, locust_cpu = run_locust(system, base, rate, seconds, var, prefix, shape=shape)
-            stats = locust_stats(var, system, rate)
-            stats["locust_cpu_ms_per_request"] = round(1000 * locust_cpu / max(1, stats["requests"]), 2)
-            sends = [json.loads(line) for line in sends_file.read_text().splitlines()]
-            ok = {s["to"]: s["sent_at"] for s in sends if s["ok"]}
-            first = settle(fake, set(ok), limit=max(60.0, len(ok) / 5))
-            replies = [(first[to] - sent) * 1000 for to, sent in ok.items() if to in first]
-            span = max(first.values(), default=0) - min((s["sent_at"] for s in sends), default=0)
-            used = cpu(stack)
-            per_message = {
-                name: round(1000 * (used[name] - cpu_before.get(name, 0.0)) / max(1, len(replies)), 1)
-                for name in used
-            }
-            steps.append(
-                {
-                    "rate_per_s": rate,
-                    "sent": len(sends),
-                    "acknowledged": len(ok),
-                    "errors": len(sends) - len(ok),
-                    **stats,
-                    "reply_p50_ms": round(percentile(replies, 50), 1),
-                    "reply_p95_ms": round(percentile(replies, 95), 1),
-                    "reply_p99_ms": round(percentile(replies, 99), 1),
-                    "replies_missing": len(ok) - len(replies),
-                    "replies_per_s": round(len(replies) / span, 1) if span > 0 else None,
-                    "cpu_ms_per_message": per_message,
-                    "host_steal_pct": steal_pct(ticks_before, cpu_ticks()),
-                }
-            )
-            print(f"  {system} {rate}/s: {steps[-1]}", flush=True)
+            attempts: list[dict[str, Any]] = []
+            while len(attempts) < ATTEMPTS and (not attempts or attempts[-1]["host_steal_pct"] > STEAL_LIMIT):
+                prefix = f"{SYSTEMS.index(system)}{index % 10}{len(attempts)}{secrets.randbelow(10)}"
+                attempts.append(one_rate(system, stack, base, rate, seconds, fake, var, prefix, shape))
+                print(f"  {system} {rate}/s: {attempts[-1]}", flush=True)
+            best = min(attempts, key=lambda a: a["host_steal_pct"])
+            others = [a for a in attempts if a is not best]
+            steps.append({**best, "attempts": len(attempts), "other_attempts": others})
         after = memory(stack)
     finally:
         stack.stop()
@@ -281,6 +264,47 @@ def measure(
         "steps": steps,
         "rss_mb_at_rest": at_rest,
         "rss_mb_after": after,
+    }
+
+
+def one_rate(
+    system: str,
+    stack: Stack,
+    base: str,
+    rate: int,
+    seconds: float,
+    fake: FakeTwilio,
+    var: Path,
+    prefix: str,
+    shape: str,
+) -> dict[str, Any]:
+    """One load step at `rate`, until every reply has arrived: its figures."""
+    cpu_before, ticks_before = cpu(stack), cpu_ticks()
+    sends_file, locust_cpu = run_locust(system, base, rate, seconds, var, prefix, shape=shape)
+    stats = locust_stats(var, system, rate)
+    stats["locust_cpu_ms_per_request"] = round(1000 * locust_cpu / max(1, stats["requests"]), 2)
+    sends = [json.loads(line) for line in sends_file.read_text().splitlines()]
+    sends_file.unlink()  # a next attempt at this rate starts a new file
+    ok = {s["to"]: s["sent_at"] for s in sends if s["ok"]}
+    first = settle(fake, set(ok), limit=max(60.0, len(ok) / 5))
+    replies = [(first[to] - sent) * 1000 for to, sent in ok.items() if to in first]
+    span = max(first.values(), default=0) - min((s["sent_at"] for s in sends), default=0)
+    used = cpu(stack)
+    answered = max(1, len(replies))
+    per_message = {name: round(1000 * (used[name] - cpu_before.get(name, 0)) / answered, 1) for name in used}
+    return {
+        "rate_per_s": rate,
+        "sent": len(sends),
+        "acknowledged": len(ok),
+        "errors": len(sends) - len(ok),
+        **stats,
+        "reply_p50_ms": round(percentile(replies, 50), 1),
+        "reply_p95_ms": round(percentile(replies, 95), 1),
+        "reply_p99_ms": round(percentile(replies, 99), 1),
+        "replies_missing": len(ok) - len(replies),
+        "replies_per_s": round(len(replies) / span, 1) if span > 0 else None,
+        "cpu_ms_per_message": per_message,
+        "host_steal_pct": steal_pct(ticks_before, cpu_ticks()),
     }
 
 
@@ -298,7 +322,7 @@ COLUMNS = [
     ("rate_per_s", "rate/s"), ("sent", "sent"), ("errors", "errors"), ("replies_per_s", "replies/s"),
     ("ack_p50_ms", "ack p50"), ("ack_p95_ms", "ack p95"), ("ack_p99_ms", "ack p99"),
     ("reply_p50_ms", "reply p50"), ("reply_p95_ms", "reply p95"), ("reply_p99_ms", "reply p99"),
-    ("replies_missing", "no reply"), ("host_steal_pct", "steal %"),
+    ("replies_missing", "no reply"), ("host_steal_pct", "steal %"), ("attempts", "runs"),
 ]  # fmt: skip
 
 
@@ -337,7 +361,11 @@ def markdown(result: dict[str, Any]) -> str:
         "(locust, bench/locustfile.py), signed webhooks, replies through the real twilio SDK to "
         "the local fake Twilio API. Milliseconds. **ack**: webhook sent to HTTP answer. **reply**: "
         "webhook sent to the first reply reaching the fake Twilio API. **sent** below rate x "
-        f"seconds: answers slower than {PACING_S:.0f} s held the load tool's connections back.",
+        f"seconds: answers slower than {PACING_S:.0f} s held the load tool's connections back. "
+        "**steal %**: the share of the cores' time the virtual machine's host gave to others during "
+        f"the rate; above {STEAL_LIMIT:.0f}% the rate was run again ({ATTEMPTS} runs at most) and the "
+        "run with the least steal is shown; **runs**: how many. The other runs are listed below "
+        "the tables.",
         "",
         "**The load tool's floor**: locust against a trivial answer (the fake Twilio API refusing a "
         "wrong account) at the same rates; it is part of every ack figure below: "
@@ -374,8 +402,21 @@ def markdown(result: dict[str, Any]) -> str:
             + f"; {sum(rest.values()):,.0f} MB at rest, {sum(system['rss_mb_after'].values()):,.0f} MB "
             "after the load."
         )
-    parts += ["", *cpu_lines(result)]
+    parts += ["", *cpu_lines(result), *other_runs(result)]
     return "\n".join(parts) + "\n"
+
+
+def other_runs(result: dict[str, Any]) -> list[str]:
+    """The runs not shown in the tables, because the host took more of the cores then."""
+    lines = [
+        f"- Other run, {name} at {step['rate_per_s']}/s, host steal {other['host_steal_pct']:.1f}%: "
+        f"ack p50 {other['ack_p50_ms']:,.0f} ms, p99 {other['ack_p99_ms']:,.0f} ms; reply p95 "
+        f"{other['reply_p95_ms']:,.0f} ms; {other['replies_per_s']} replies/s; {other['errors']} errors."
+        for name, system in result["systems"].items()
+        for step in system["steps"]
+        for other in step.get("other_attempts", [])
+    ]
+    return ["", *lines] if lines else []
 
 
 def cpu_lines(result: dict[str, Any]) -> list[str]:

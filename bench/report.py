@@ -73,19 +73,20 @@ def targets(
         rows.append(f"| {target} | {measured} | {'yes' if met else 'no' if met is False else '-'} |")
 
     ours = (inbound_result or {}).get("systems", {}).get("ours")
-    shapes = [
-        ("evenly spaced", ours),
-        ("each second's all at once", (burst_result or {}).get("systems", {}).get("ours")),
-    ]
-    for words, system in shapes:
+    for words, result in [("evenly spaced", inbound_result), ("each second's all at once", burst_result)]:
+        system = (result or {}).get("systems", {}).get("ours")
         if not system:
             continue
         steps = {s["rate_per_s"]: s for s in system["steps"]}
         top = steps[max(steps)]
+        floor = {f["rate_per_s"]: f for f in (result or {}).get("load_tool_floor", [])}.get(top["rate_per_s"])
         row(
             f"webhook ack p99 <= 50 ms at {top['rate_per_s']} messages a second ({words})",
             f"{_fmt(top['ack_p99_ms'], ' ms')} (p50 {_fmt(top['ack_p50_ms'], ' ms')}, "
-            f"{top['errors']} errors of {top['sent']})",
+            f"{top['errors']} errors of {top['sent']}"
+            + (f"; the load tool alone, same shape: p99 {_fmt(floor['ack_p99_ms'], ' ms')}" if floor else "")
+            + (f"; host steal {top['host_steal_pct']:.0f}%" if "host_steal_pct" in top else "")
+            + ")",
             top["ack_p99_ms"] <= 50 and not top["errors"],
         )
     if ours:
