@@ -155,12 +155,17 @@ def reading(inbound_result: dict[str, Any] | None, turn_result: dict[str, Any] |
         f"Twilio's 15 s at every rate, with no errors ({sum(s['errors'] for s in ours['steps'])} in "
         f"all): p99 {low['ack_p99_ms']:.0f} ms at {low['rate_per_s']}/s, "
         f"{ours['steps'][-1]['ack_p99_ms']:,.0f} ms at {ours['steps'][-1]['rate_per_s']}/s. Past the "
-        "rate the bot can answer, the 2 cores are full: the gateway waits for CPU, and for SQLite's "
-        "one write lock, which the two gateway processes and the two workers take in turn. Each "
-        "gateway process stores the webhooks that arrive together in one transaction and queues "
-        "them in one trip to Redis (api/gateway/intake.py); in each process only one writer at a "
-        "time waits for the lock (api/db/sqlite_driver.py). The load tool's own floor is in the "
-        "figures too (above).",
+        "rate the bot can answer, the 2 cores are full, and the gateway is served first: Rasa, the "
+        "action server and the worker run at a lower CPU priority, their sessions too (Linux shares "
+        "the CPU between sessions before it looks at a process's own priority; scripts/stack.py). "
+        "The gateway still shares SQLite's one write lock with the workers. Each gateway process "
+        "stores the webhooks that arrive together in one transaction and queues them in one trip "
+        "to Redis (api/gateway/intake.py); in each process only one writer at a time waits for the "
+        "lock (api/db/sqlite_driver.py). The load tool's own floor is in the figures too (above): "
+        "when each second's webhooks leave all at once, locust alone, against a trivial answer, "
+        "takes longer than 50 ms for some of them. This machine is a virtual one whose host takes "
+        "a varying share of its cores (steal %, in the tables): a rate is run again when that share "
+        "is over 5%.",
         f"- **Turns.** Ours kept up with at most {best_ours:.0f} replies a second.",
     ]
     if rasa:
