@@ -3,8 +3,10 @@
     make bench-inbound      # both shapes below; one is
     python -m bench.inbound [--rates 10 25 40 50 100 200] [--seconds 5] [--shape steady|burst]
 
-For each system in turn, on free loopback ports, with the real twilio SDK sending replies to the
-local fake Twilio API (which records when each reply arrives):
+Both systems run at once, on free loopback ports, and each rate is measured on each in turn (the
+host's share of this virtual machine's cores drifts over minutes, so runs taken close together
+compare fairly), with the real twilio SDK sending replies to the local fake Twilio API (which
+records when each reply arrives):
 
 - ours: Redis, action server, Rasa (REST channel), our gateway and worker (Twilio transport);
 - rasa: Redis, action server and `rasa run` with a `twilio:` credentials entry, Rasa's built-in
@@ -30,6 +32,8 @@ import secrets
 import subprocess
 import tempfile
 import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +49,7 @@ from bench.common import (
     steal_pct,
     write_json,
 )  # fmt: skip
+from bench.inbound_report import markdown, ratios
 from scripts.stack import APP_BIN, ROOT, Service, Stack, StackConfig, http_ok
 from tests.support import DEV_TOKEN
 
@@ -60,10 +65,6 @@ PACING_S = 2.0
 #: How messages leave within each second (bench/locustfile.py), and where each shape's results go.
 SHAPES = ("steady", "burst")
 RESULT_FILES = {"steady": "inbound.json", "burst": "inbound-burst.json"}
-SHAPE_WORDS = {
-    "steady": "new residents' messages evenly spaced at each rate",
-    "burst": "each second's messages from new residents all sent at the same instant",
-}
 
 
 def make_stack(system: str, var: Path, fake: FakeTwilio, gateway_workers: int, database_url: str) -> Stack:
@@ -221,50 +222,84 @@ STEAL_LIMIT = 5.0
 ATTEMPTS = 3
 
 
+@dataclass
+class Running:
+    """One system under test, started and at rest, with the steps measured so far."""
+
+    system: str
+    stack: Stack
+    var: Path
+    base: str
+    start_s: float
+    at_rest: dict[str, float] = field(default_factory=dict)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+
+    def result(self, gateway_workers: int) -> dict[str, Any]:
+        return {
+            "gateway_workers": gateway_workers,
+            "worker_processes": int(
+                self.stack.env.get("WORKER_PROCESSES", Settings.model_fields["worker_processes"].default)
+            ),
+            "start_s": round(self.start_s, 1),
+            "steps": self.steps,
+            "rss_mb_at_rest": self.at_rest,
+            "rss_mb_after": memory(self.stack),
+        }
+
+
+def start(system: str, fake: FakeTwilio, gateway_workers: int, database_url: str) -> Running:
+    var = Path(tempfile.mkdtemp(prefix=f"bench-inbound-{system}-"))
+    stack = make_stack(system, var, fake, gateway_workers, database_url)
+    if system == "ours":
+        stack.migrate()
+    started = time.monotonic()
+    try:
+        stack.start()
+    except BaseException:
+        stack.stop()
+        raise
+    running = Running(system, stack, var, front_url(system, stack), time.monotonic() - started)
+    assert http_ok(running.base + ("/openapi.json" if system == "ours" else "/"))
+    return running
+
+
 def measure(
-    system: str,
+    systems: list[str],
     rates: list[int],
     seconds: float,
     fake: FakeTwilio,
     gateway_workers: int,
     database_url: str,
     shape: str = "steady",
-) -> dict[str, Any]:
-    var = Path(tempfile.mkdtemp(prefix=f"bench-inbound-{system}-"))
-    stack = make_stack(system, var, fake, gateway_workers, database_url)
-    steps = []
-    try:
-        if system == "ours":
-            stack.migrate()
-        started = time.monotonic()
-        stack.start()
-        start_s = time.monotonic() - started
-        base = front_url(system, stack)
-        assert http_ok(base + ("/openapi.json" if system == "ours" else "/"))
+) -> dict[str, dict[str, Any]]:
+    """Every system up at once, each rate measured on each system in turn: the host's share of
+    the cores drifts over minutes, so a comparison is fairest between runs taken close together."""
+    with ExitStack() as up:
+        running: list[Running] = []
+        for system in systems:
+            print(f"{system}: starting", flush=True)
+            running.append(start(system, fake, gateway_workers, database_url))
+            up.callback(running[-1].stack.stop)
         time.sleep(2)
-        at_rest = memory(stack)
+        for each in running:
+            each.at_rest = memory(each.stack)
         for index, rate in enumerate(rates):
-            attempts: list[dict[str, Any]] = []
-            while len(attempts) < ATTEMPTS and (not attempts or attempts[-1]["host_steal_pct"] > STEAL_LIMIT):
-                prefix = f"{SYSTEMS.index(system)}{index % 10}{len(attempts)}{secrets.randbelow(10)}"
-                attempts.append(one_rate(system, stack, base, rate, seconds, fake, var, prefix, shape))
-                print(f"  {system} {rate}/s: {attempts[-1]}", flush=True)
-            best = min(attempts, key=lambda a: a["host_steal_pct"])
-            others = [a for a in attempts if a is not best]
-            steps.append({**best, "attempts": len(attempts), "other_attempts": others})
-        after = memory(stack)
-    finally:
-        stack.stop()
-    return {
-        "gateway_workers": gateway_workers,
-        "worker_processes": int(
-            stack.env.get("WORKER_PROCESSES", Settings.model_fields["worker_processes"].default)
-        ),
-        "start_s": round(start_s, 1),
-        "steps": steps,
-        "rss_mb_at_rest": at_rest,
-        "rss_mb_after": after,
-    }
+            for each in running:
+                attempts: list[dict[str, Any]] = []
+                while len(attempts) < ATTEMPTS and (
+                    not attempts or attempts[-1]["host_steal_pct"] > STEAL_LIMIT
+                ):
+                    prefix = f"{SYSTEMS.index(each.system)}{index % 10}{len(attempts)}{secrets.randbelow(10)}"
+                    attempts.append(
+                        one_rate(
+                            each.system, each.stack, each.base, rate, seconds, fake, each.var, prefix, shape
+                        )
+                    )
+                    print(f"  {each.system} {rate}/s: {attempts[-1]}", flush=True)
+                best = min(attempts, key=lambda a: a["host_steal_pct"])
+                others = [a for a in attempts if a is not best]
+                each.steps.append({**best, "attempts": len(attempts), "other_attempts": others})
+        return {each.system: each.result(gateway_workers) for each in running}
 
 
 def one_rate(
@@ -308,132 +343,6 @@ def one_rate(
     }
 
 
-def ratios(ours: dict[str, Any], rasa: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = []
-    for mine, theirs in zip(ours["steps"], rasa["steps"], strict=True):
-        row: dict[str, Any] = {"rate_per_s": mine["rate_per_s"]}
-        for key in ("ack_p50_ms", "ack_p99_ms", "reply_p50_ms", "reply_p95_ms", "reply_p99_ms"):
-            row[key] = round(theirs[key] / mine[key], 2) if mine[key] and mine[key] == mine[key] else None
-        rows.append(row)
-    return rows
-
-
-COLUMNS = [
-    ("rate_per_s", "rate/s"), ("sent", "sent"), ("errors", "errors"), ("replies_per_s", "replies/s"),
-    ("ack_p50_ms", "ack p50"), ("ack_p95_ms", "ack p95"), ("ack_p99_ms", "ack p99"),
-    ("reply_p50_ms", "reply p50"), ("reply_p95_ms", "reply p95"), ("reply_p99_ms", "reply p99"),
-    ("replies_missing", "no reply"), ("host_steal_pct", "steal %"), ("attempts", "runs"),
-]  # fmt: skip
-
-
-RATIO_COLUMNS = [
-    ("rate_per_s", "rate/s"), ("ack_p50_ms", "ack p50"), ("ack_p99_ms", "ack p99"),
-    ("reply_p50_ms", "reply p50"), ("reply_p95_ms", "reply p95"), ("reply_p99_ms", "reply p99"),
-]  # fmt: skip
-
-
-def table(steps: list[dict[str, Any]], columns: list[tuple[str, str]] = COLUMNS) -> str:
-    lines = ["| " + " | ".join(title for _, title in columns) + " |"]
-    lines.append("|" + "---:|" * len(columns))
-    for step in steps:
-        lines.append("| " + " | ".join(_cell(step.get(key)) for key, _ in columns) + " |")
-    return "\n".join(lines)
-
-
-def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.1f}" if value < 1000 else f"{value:,.0f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
-
-
-def markdown(result: dict[str, Any]) -> str:
-    ours, rasa = result["systems"]["ours"], result["systems"].get("rasa")
-    shape = result.get("shape", "burst")  # results from before the shapes were all bursts
-    parts = [
-        "## Inbound: our gateway against Rasa's Twilio channel (`make bench-inbound`"
-        + (", `--shape burst`" if shape == "burst" else "")
-        + ")",
-        "",
-        f"One run, {result['machine']['at'][:10]}, {result['machine']['cpus']} cores, "
-        f"{result['seconds_per_rate']:.0f} s per rate, {SHAPE_WORDS[shape]} "
-        "(locust, bench/locustfile.py), signed webhooks, replies through the real twilio SDK to "
-        "the local fake Twilio API. Milliseconds. **ack**: webhook sent to HTTP answer. **reply**: "
-        "webhook sent to the first reply reaching the fake Twilio API. **sent** below rate x "
-        f"seconds: answers slower than {PACING_S:.0f} s held the load tool's connections back. "
-        "**steal %**: the share of the cores' time the virtual machine's host gave to others during "
-        f"the rate; above {STEAL_LIMIT:.0f}% the rate was run again ({ATTEMPTS} runs at most) and the "
-        "run with the least steal is shown; **runs**: how many. The other runs are listed below "
-        "the tables.",
-        "",
-        "**The load tool's floor**: locust against a trivial answer (the fake Twilio API refusing a "
-        "wrong account) at the same rates; it is part of every ack figure below: "
-        + ", ".join(
-            f"{f['rate_per_s']}/s p50 {f['ack_p50_ms']:.0f} ms, p99 {f['ack_p99_ms']:.0f} ms"
-            for f in result.get("load_tool_floor", [])
-        )
-        + ". Locust shares the 2 cores with the system under test.",
-        "",
-        f"**Ours** ({ours.get('gateway_workers', 1)} gateway processes + "
-        + (f"{ours['worker_processes']} worker processes" if "worker_processes" in ours else "worker")
-        + " + Rasa REST channel, "
-        f"{ours.get('database', 'SQLite')}):",
-        "",
-        table(ours["steps"]),
-        "",
-    ]
-    if rasa:
-        parts += [
-            "**Rasa's Twilio channel** (`rasa run`, twilio credentials entry, the same model):",
-            "",
-            table(rasa["steps"]),
-            "",
-            "**Ratios, Rasa's channel / ours** (above 1: ours is faster):",
-            "",
-            table(result["ratios"], RATIO_COLUMNS),
-            "",
-        ]
-    for name, system in result["systems"].items():
-        rest = system["rss_mb_at_rest"]
-        parts.append(
-            f"- Memory, {name}: "
-            + ", ".join(f"{k} {v:.0f} MB" for k, v in rest.items())
-            + f"; {sum(rest.values()):,.0f} MB at rest, {sum(system['rss_mb_after'].values()):,.0f} MB "
-            "after the load."
-        )
-    parts += ["", *cpu_lines(result), *other_runs(result)]
-    return "\n".join(parts) + "\n"
-
-
-def other_runs(result: dict[str, Any]) -> list[str]:
-    """The runs not shown in the tables, because the host took more of the cores then."""
-    lines = [
-        f"- Other run, {name} at {step['rate_per_s']}/s, host steal {other['host_steal_pct']:.1f}%: "
-        f"ack p50 {other['ack_p50_ms']:,.0f} ms, p99 {other['ack_p99_ms']:,.0f} ms; reply p95 "
-        f"{other['reply_p95_ms']:,.0f} ms; {other['replies_per_s']} replies/s; {other['errors']} errors."
-        for name, system in result["systems"].items()
-        for step in system["steps"]
-        for other in step.get("other_attempts", [])
-    ]
-    return ["", *lines] if lines else []
-
-
-def cpu_lines(result: dict[str, Any]) -> list[str]:
-    """CPU milliseconds per answered message, per process: where the 2 cores go."""
-    lines = []
-    for name, system in result["systems"].items():
-        for step in system["steps"]:
-            per = step.get("cpu_ms_per_message")
-            if per:
-                lines.append(
-                    f"- CPU per answered message, {name} at {step['rate_per_s']}/s: "
-                    + ", ".join(f"{k} {v:.1f} ms" for k, v in sorted(per.items(), key=lambda kv: -kv[1]))
-                    + f"; {sum(per.values()):.1f} ms in all."
-                )
-    return lines
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rates", type=int, nargs="+", default=[10, 25, 40, 50, 100, 200])
@@ -450,19 +359,19 @@ def main() -> None:
         "--gateway-workers", type=int, default=StackConfig.gateway_workers, help="our gateway's processes"
     )
     args = parser.parse_args()
-    systems = {}
     with FakeTwilio() as fake:
         print("load tool floor", flush=True)
         tool_floor = floor(args.rates, args.seconds, fake, args.shape)
-        for system in args.systems:
-            print(f"{system}: starting", flush=True)
-            systems[system] = measure(
-                system, args.rates, args.seconds, fake, args.gateway_workers, args.database_url, args.shape
-            )
+        systems = measure(
+            args.systems, args.rates, args.seconds, fake, args.gateway_workers, args.database_url, args.shape
+        )
     result: dict[str, Any] = {
         "machine": machine(),
         "seconds_per_rate": args.seconds,
         "shape": args.shape,
+        "pacing_s": PACING_S,
+        "steal_limit_pct": STEAL_LIMIT,
+        "runs_at_most": ATTEMPTS,
         "load_tool_floor": tool_floor,
         "systems": systems,
     }

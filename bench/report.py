@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from bench import faults, inbound, reminders, turns
+from bench import faults, inbound_report, reminders, turns
 from bench.common import RESULTS
 from scripts.stack import ROOT
 
@@ -238,9 +238,11 @@ def render() -> str:
         "",
         targets(inbound_result, fault_result, reminder_result, burst_result),
     ]
-    parts.append(inbound.markdown(inbound_result) if inbound_result else "## Inbound\n\nNot run yet.\n")
+    parts.append(
+        inbound_report.markdown(inbound_result) if inbound_result else "## Inbound\n\nNot run yet.\n"
+    )
     if burst_result:
-        parts.append(inbound.markdown(burst_result))
+        parts.append(inbound_report.markdown(burst_result))
     parts.append(reading(inbound_result, turn_result))
     parts.append(turns.markdown(turn_result) if turn_result else "## Bot turn cost\n\nNot run yet.\n")
     parts.append(faults.markdown(fault_result) if fault_result else "## Fault tests\n\nNot run yet.\n")
