@@ -57,7 +57,7 @@ messages-compile: ## Compile the catalogs (.po to .mo)
 migrate: .env ## Apply database migrations (Alembic)
 	$(APP)/alembic upgrade head
 
-bench: bench-inbound bench-turns bench-reminders faults faults-reminders bench-languages bench-safety bench-report ## Every benchmark and fault test, then docs/benchmarks.md (about 25 min)
+bench: bench-inbound bench-turns bench-reminders faults faults-reminders bench-languages bench-safety bench-report ## Every benchmark and fault test, then docs/benchmarks.md (25 min or more: a rate runs again when the VM host takes the cores)
 
 bench-inbound: .venv/.bench ## Our gateway against Rasa's own Twilio channel at rising rates, then in bursts (locust)
 	$(APP)/python -m bench.inbound

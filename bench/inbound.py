@@ -215,11 +215,13 @@ def settle(fake: FakeTwilio, wanted: set[str], limit: float) -> dict[str, float]
         time.sleep(1)
 
 
-#: A rate is measured again (up to ATTEMPTS times in all) when the host took more than
-#: STEAL_LIMIT percent of the cores' time meanwhile (steal, /proc/stat): such a run measured a
-#: smaller machine. Every attempt is kept in the results; the one with the least steal is reported.
+#: A rate is measured again (up to ATTEMPTS times in all, STEAL_PAUSE_S apart so a busy phase of
+#: the host can pass) when the host took more than STEAL_LIMIT percent of the cores' time meanwhile
+#: (steal, /proc/stat): such a run measured a smaller machine. Every attempt is kept in the
+#: results; the one with the least steal is reported.
 STEAL_LIMIT = 5.0
-ATTEMPTS = 3
+ATTEMPTS = 5
+STEAL_PAUSE_S = 20.0
 
 
 @dataclass
@@ -289,6 +291,8 @@ def measure(
                 while len(attempts) < ATTEMPTS and (
                     not attempts or attempts[-1]["host_steal_pct"] > STEAL_LIMIT
                 ):
+                    if attempts:
+                        time.sleep(STEAL_PAUSE_S)
                     prefix = f"{SYSTEMS.index(each.system)}{index % 10}{len(attempts)}{secrets.randbelow(10)}"
                     attempts.append(
                         one_rate(
@@ -372,6 +376,7 @@ def main() -> None:
         "pacing_s": PACING_S,
         "steal_limit_pct": STEAL_LIMIT,
         "runs_at_most": ATTEMPTS,
+        "pause_between_runs_s": STEAL_PAUSE_S,
         "load_tool_floor": tool_floor,
         "systems": systems,
     }

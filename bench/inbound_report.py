@@ -69,7 +69,8 @@ def markdown(result: dict[str, Any]) -> str:
         "connections back. "
         "**steal %**: the share of the cores' time the virtual machine's host gave to others during "
         f"the rate; above {result.get('steal_limit_pct', 5):.0f}% the rate was run again "
-        f"({result.get('runs_at_most', 3)} runs at most) and the "
+        f"({result.get('runs_at_most', 3)} runs at most, {result.get('pause_between_runs_s', 0):.0f} s "
+        "apart) and the "
         "run with the least steal is shown; **runs**: how many. The other runs are listed below "
         "the tables.",
         "",
