@@ -140,7 +140,39 @@ def _cpu_at(
     return step, step["cpu_ms_per_message"]
 
 
-def reading(inbound_result: dict[str, Any] | None, turn_result: dict[str, Any] | None) -> str:
+def _seconds_or_ms(ms: float) -> str:
+    return f"{ms / 1000:.1f} s" if ms >= 1000 else f"{ms:.0f} ms"
+
+
+def burst_floor(burst_result: dict[str, Any] | None) -> str:
+    """Why all-at-once bursts are slow: the CPU the gateway and the load tool need for a second's
+    webhooks, shared by the cores, against the p99 measured."""
+    ours = (burst_result or {}).get("systems", {}).get("ours")
+    if not ours:
+        return ""
+    top = max(ours["steps"], key=lambda s: s["rate_per_s"])
+    gateway = top.get("cpu_ms_per_message", {}).get("gateway")
+    tool = top.get("locust_cpu_ms_per_request")
+    if not gateway or not tool:
+        return ""
+    cores = burst_result["machine"]["cpus"]  # type: ignore[index]
+    floor = (gateway + tool) * top["rate_per_s"] / cores
+    return (
+        f"- **Bursts.** When each second's {top['rate_per_s']} webhooks leave at the same instant, "
+        f"each costs the gateway {gateway:.1f} ms of CPU (batched) and locust {tool:.1f} ms: "
+        f"{floor:.0f} ms with {'both' if cores == 2 else f'all {cores}'} cores busy before the last "
+        "one can be answered, "
+        f"against an ack p99 of {top['ack_p99_ms']:.0f} ms measured. So that shape is bound by CPU, "
+        "not by waiting: a p99 under 50 ms there needs under a quarter of today's CPU per webhook, "
+        "or more cores."
+    )
+
+
+def reading(
+    inbound_result: dict[str, Any] | None,
+    turn_result: dict[str, Any] | None,
+    burst_result: dict[str, Any] | None = None,
+) -> str:
     """What the figures say, in words, with the figures taken from the results."""
     systems = (inbound_result or {}).get("systems", {})
     ours, rasa = systems.get("ours"), systems.get("rasa")
@@ -166,6 +198,7 @@ def reading(inbound_result: dict[str, Any] | None, turn_result: dict[str, Any] |
         "takes longer than 50 ms for some of them. This machine is a virtual one whose host takes "
         "a varying share of its cores (steal %, in the tables): a rate is run again when that share "
         "is over 5%.",
+        *([bursts] if (bursts := burst_floor(burst_result)) else []),
         f"- **Turns.** Ours kept up with at most {best_ours:.0f} replies a second.",
     ]
     if rasa:
@@ -188,8 +221,8 @@ def reading(inbound_result: dict[str, Any] | None, turn_result: dict[str, Any] |
                 f". The worker's work around each turn costs {per['worker'] / per['rasa']:.1f} times "
                 "the turn itself: SQL through SQLAlchemy, HTTP to Rasa and the action "
                 "server, Redis, the send. A reply p95 of 300 ms needs the cores well short of full: "
-                "the less CPU a message takes, the more margin against this shared machine's slow "
-                "phases (the same code has taken from 32 to 44 ms a message at 40/s in other runs)."
+                "the less CPU a message takes, the more margin against the host's busy phases (the "
+                "other runs listed below the tables)."
                 if per.get("rasa")
                 else "."
             )
@@ -203,19 +236,20 @@ def reading(inbound_result: dict[str, Any] | None, turn_result: dict[str, Any] |
     if rasa:
         top = rasa["steps"][-1]
         why += (
-            f" At {top['rate_per_s']}/s its ack p99 was {top['ack_p99_ms'] / 1000:.1f} s of Twilio's 15 "
-            "(past 15 s Twilio gives up on the webhook), against "
-            f"{ours['steps'][-1]['ack_p99_ms'] / 1000:.1f} s for ours."
+            f" At {top['rate_per_s']}/s its ack p99 was {_seconds_or_ms(top['ack_p99_ms'])} of Twilio's "
+            "15 s (past 15 s Twilio gives up on the webhook), against "
+            f"{_seconds_or_ms(ours['steps'][-1]['ack_p99_ms'])} for ours."
         )
     lines.append(why)
     lines.append(
-        "- **Next, to reach the targets:** the worker's work around a turn is still the biggest "
-        "share: arq's handling of each job (several Redis round trips), the ORM work of two sessions "
-        "a message (the turn and the send, each loading the message with its people), HTTP to Rasa, "
-        "the action server and the provider. The ack at rates beyond the bot's still shares the 2 "
-        "cores and SQLite's write lock with the workers: PostgreSQL avoids the single write lock, "
-        "but one comparison run here (`--database-url`, the database server on the same 2 cores) "
-        "was not faster; more cores, or the gateway on a machine of its own, are the way up."
+        "- **What is left:** the worker's work around a turn is the biggest share of a message's CPU: "
+        "arq's handling of each job (several Redis round trips), the ORM work of two sessions a "
+        "message (the turn and the send, each loading the message with its people), HTTP to Rasa, "
+        "the action server and the provider. Less of it is more margin for the turns target when "
+        "the host is busy. The ack shares the 2 cores and SQLite's write lock with the workers: "
+        "PostgreSQL avoids the single write lock, but one comparison run here (`--database-url`, the "
+        "database server on the same 2 cores) was not faster; more cores, or the gateway on a "
+        "machine of its own, are the way up."
     )
     return "\n".join(lines) + "\n"
 
@@ -243,7 +277,7 @@ def render() -> str:
     )
     if burst_result:
         parts.append(inbound_report.markdown(burst_result))
-    parts.append(reading(inbound_result, turn_result))
+    parts.append(reading(inbound_result, turn_result, burst_result))
     parts.append(turns.markdown(turn_result) if turn_result else "## Bot turn cost\n\nNot run yet.\n")
     parts.append(faults.markdown(fault_result) if fault_result else "## Fault tests\n\nNot run yet.\n")
     parts.append(reminders.markdown(reminder_result, reminder_faults))
