@@ -249,7 +249,7 @@ class Running:
         }
 
 
-def start(system: str, fake: FakeTwilio, gateway_workers: int, database_url: str) -> Running:
+def start_system(system: str, fake: FakeTwilio, gateway_workers: int, database_url: str) -> Running:
     var = Path(tempfile.mkdtemp(prefix=f"bench-inbound-{system}-"))
     stack = make_stack(system, var, fake, gateway_workers, database_url)
     if system == "ours":
@@ -280,7 +280,7 @@ def measure(
         running: list[Running] = []
         for system in systems:
             print(f"{system}: starting", flush=True)
-            running.append(start(system, fake, gateway_workers, database_url))
+            running.append(start_system(system, fake, gateway_workers, database_url))
             up.callback(running[-1].stack.stop)
         time.sleep(2)
         for each in running:
