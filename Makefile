@@ -59,7 +59,7 @@ migrate: .env ## Apply database migrations (Alembic)
 
 bench: bench-inbound bench-turns bench-reminders faults faults-reminders bench-languages bench-safety bench-report ## Every benchmark and fault test, then docs/benchmarks.md (25 min or more: a rate runs again when the VM host takes the cores)
 
-bench-inbound: .venv/.bench ## Our gateway against Rasa's own Twilio channel at rising rates, then in bursts (locust)
+bench-inbound: .venv/.bench ## Our gateway against Rasa's own Twilio channel at rising rates, 40/s for 30 s, then in bursts (locust)
 	$(APP)/python -m bench.inbound
 	$(APP)/python -m bench.inbound --shape burst --rates 50 200
 

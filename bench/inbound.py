@@ -2,6 +2,7 @@
 
     make bench-inbound      # both shapes below; one is
     python -m bench.inbound [--rates 10 25 40 50 100 200] [--seconds 5] [--shape steady|burst]
+                            [--sustain 40 30]   # then 40/s for 30 s on each system (steady only)
 
 Both systems run at once, on free loopback ports, and each rate is measured on each in turn (the
 host's share of this virtual machine's cores drifts over minutes, so runs taken close together
@@ -235,6 +236,7 @@ class Running:
     start_s: float
     at_rest: dict[str, float] = field(default_factory=dict)
     steps: list[dict[str, Any]] = field(default_factory=list)
+    sustained: dict[str, Any] | None = None
 
     def result(self, gateway_workers: int) -> dict[str, Any]:
         return {
@@ -244,6 +246,7 @@ class Running:
             ),
             "start_s": round(self.start_s, 1),
             "steps": self.steps,
+            "sustained": self.sustained,
             "rss_mb_at_rest": self.at_rest,
             "rss_mb_after": memory(self.stack),
         }
@@ -273,9 +276,11 @@ def measure(
     gateway_workers: int,
     database_url: str,
     shape: str = "steady",
+    sustained: tuple[int, float] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Every system up at once, each rate measured on each system in turn: the host's share of
-    the cores drifts over minutes, so a comparison is fairest between runs taken close together."""
+    the cores drifts over minutes, so a comparison is fairest between runs taken close together.
+    Then, if asked, one longer run at `sustained` = (rate, seconds) on each."""
     with ExitStack() as up:
         running: list[Running] = []
         for system in systems:
@@ -287,23 +292,30 @@ def measure(
             each.at_rest = memory(each.stack)
         for index, rate in enumerate(rates):
             for each in running:
-                attempts: list[dict[str, Any]] = []
-                while len(attempts) < ATTEMPTS and (
-                    not attempts or attempts[-1]["host_steal_pct"] > STEAL_LIMIT
-                ):
-                    if attempts:
-                        time.sleep(STEAL_PAUSE_S)
-                    prefix = f"{SYSTEMS.index(each.system)}{index % 10}{len(attempts)}{secrets.randbelow(10)}"
-                    attempts.append(
-                        one_rate(
-                            each.system, each.stack, each.base, rate, seconds, fake, each.var, prefix, shape
-                        )
-                    )
-                    print(f"  {each.system} {rate}/s: {attempts[-1]}", flush=True)
-                best = min(attempts, key=lambda a: a["host_steal_pct"])
-                others = [a for a in attempts if a is not best]
-                each.steps.append({**best, "attempts": len(attempts), "other_attempts": others})
+                each.steps.append(least_stolen(each, rate, seconds, fake, shape, index))
+        if sustained is not None:
+            for each in running:
+                each.sustained = least_stolen(each, *sustained, fake, shape, len(rates))
         return {each.system: each.result(gateway_workers) for each in running}
+
+
+def least_stolen(
+    each: Running, rate: int, seconds: float, fake: FakeTwilio, shape: str, index: int
+) -> dict[str, Any]:
+    """One rate on one system, run again while the host takes the cores: the run with the least
+    steal, with the others kept."""
+    attempts: list[dict[str, Any]] = []
+    while len(attempts) < ATTEMPTS and (not attempts or attempts[-1]["host_steal_pct"] > STEAL_LIMIT):
+        if attempts:
+            time.sleep(STEAL_PAUSE_S)
+        prefix = f"{SYSTEMS.index(each.system)}{index % 10}{len(attempts)}{secrets.randbelow(10)}"
+        attempts.append(
+            one_rate(each.system, each.stack, each.base, rate, seconds, fake, each.var, prefix, shape)
+        )
+        print(f"  {each.system} {rate}/s for {seconds:.0f} s: {attempts[-1]}", flush=True)
+    best = min(attempts, key=lambda a: a["host_steal_pct"])
+    others = [a for a in attempts if a is not best]
+    return {**best, "seconds": seconds, "attempts": len(attempts), "other_attempts": others}
 
 
 def one_rate(
@@ -357,6 +369,14 @@ def main() -> None:
         help="steady: messages evenly spaced; burst: each second's messages at once",
     )
     parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument(
+        "--sustain",
+        type=float,
+        nargs=2,
+        metavar=("RATE", "SECONDS"),
+        default=[40, 30],
+        help="then one longer run at RATE for SECONDS on each system (steady shape; 0 0: none)",
+    )
     parser.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS))
     parser.add_argument("--database-url", default="", help="ours: default a fresh SQLite file")
     parser.add_argument(
@@ -366,8 +386,17 @@ def main() -> None:
     with FakeTwilio() as fake:
         print("load tool floor", flush=True)
         tool_floor = floor(args.rates, args.seconds, fake, args.shape)
+        rate, seconds = args.sustain
+        sustained = (int(rate), seconds) if rate and seconds and args.shape == "steady" else None
         systems = measure(
-            args.systems, args.rates, args.seconds, fake, args.gateway_workers, args.database_url, args.shape
+            args.systems,
+            args.rates,
+            args.seconds,
+            fake,
+            args.gateway_workers,
+            args.database_url,
+            args.shape,
+            sustained,
         )
     result: dict[str, Any] = {
         "machine": machine(),

@@ -101,6 +101,7 @@ def markdown(result: dict[str, Any]) -> str:
             table(result["ratios"], RATIO_COLUMNS),
             "",
         ]
+    parts += sustained_table(result)
     for name, system in result["systems"].items():
         rest = system["rss_mb_at_rest"]
         parts.append(
@@ -113,14 +114,34 @@ def markdown(result: dict[str, Any]) -> str:
     return "\n".join(parts) + "\n"
 
 
+def sustained_table(result: dict[str, Any]) -> list[str]:
+    """The longer run at one rate, after the rising rates, on each system."""
+    rows = [{"system": name, **s["sustained"]} for name, s in result["systems"].items() if s.get("sustained")]
+    if not rows:
+        return []
+    return [
+        f"**Sustained**: after the rates above, one longer run at {rows[0]['rate_per_s']}/s for "
+        f"{rows[0]['seconds']:.0f} s on each system:",
+        "",
+        table(rows, [("system", "system"), ("seconds", "seconds"), *COLUMNS]),
+        "",
+    ]
+
+
+def _runs(system: dict[str, Any]) -> list[dict[str, Any]]:
+    return [*system["steps"], *([system["sustained"]] if system.get("sustained") else [])]
+
+
 def other_runs(result: dict[str, Any]) -> list[str]:
     """The runs not shown in the tables, because the host took more of the cores then."""
     lines = [
-        f"- Other run, {name} at {step['rate_per_s']}/s, host steal {other['host_steal_pct']:.1f}%: "
+        f"- Other run, {name} at {step['rate_per_s']}/s"
+        + (f" for {step['seconds']:.0f} s" if step is system.get("sustained") else "")
+        + f", host steal {other['host_steal_pct']:.1f}%: "
         f"ack p50 {other['ack_p50_ms']:,.0f} ms, p99 {other['ack_p99_ms']:,.0f} ms; reply p95 "
         f"{other['reply_p95_ms']:,.0f} ms; {other['replies_per_s']} replies/s; {other['errors']} errors."
         for name, system in result["systems"].items()
-        for step in system["steps"]
+        for step in _runs(system)
         for other in step.get("other_attempts", [])
     ]
     return ["", *lines] if lines else []

@@ -97,11 +97,18 @@ def targets(
             if s["rate_per_s"] >= 40
         )
         found = f"{best['rate_per_s']}/s (p95 {best['reply_p95_ms']:.0f} ms)" if best else "none"
-        row(
-            ">= 40 bot turns a second sustained, reply p95 <= 300 ms",
-            f"highest tested rate kept up with reply p95 <= 300 ms: {found}; {above}",
-            bool(best and best["rate_per_s"] >= 40),
-        )
+        each = f"{inbound_result['seconds_per_rate']:.0f} s each"  # type: ignore[index]
+        measured = f"highest rate kept up with reply p95 <= 300 ms ({each}): {found}; {above}"
+        met = bool(best and best["rate_per_s"] >= 40)
+        long = ours.get("sustained")
+        if long:
+            measured = (
+                f"{long['rate_per_s']}/s for {long['seconds']:.0f} s: reply p95 "
+                f"{long['reply_p95_ms']:,.0f} ms, {long['replies_per_s']} replies/s, "
+                f"{long['replies_missing']} unanswered, host steal {long['host_steal_pct']:.0f}%. " + measured
+            )
+            met = long["rate_per_s"] >= 40 and _sustained(long)  # the longer run decides
+        row(">= 40 bot turns a second sustained, reply p95 <= 300 ms", measured, met)
         rest = sum(ours["rss_mb_at_rest"].values())
         row("whole stack under 2 GB resident memory at rest", f"{rest:,.0f} MB", rest < 2048)
     else:
