@@ -309,9 +309,7 @@ def least_stolen(
         if attempts:
             time.sleep(STEAL_PAUSE_S)
         prefix = f"{SYSTEMS.index(each.system)}{index % 10}{len(attempts)}{secrets.randbelow(10)}"
-        attempts.append(
-            one_rate(each.system, each.stack, each.base, rate, seconds, fake, each.var, prefix, shape)
-        )
+        attempts.append(one_rate(each, rate, seconds, fake, prefix, shape))
         print(f"  {each.system} {rate}/s for {seconds:.0f} s: {attempts[-1]}", flush=True)
     best = min(attempts, key=lambda a: a["host_steal_pct"])
     others = [a for a in attempts if a is not best]
@@ -319,20 +317,12 @@ def least_stolen(
 
 
 def one_rate(
-    system: str,
-    stack: Stack,
-    base: str,
-    rate: int,
-    seconds: float,
-    fake: FakeTwilio,
-    var: Path,
-    prefix: str,
-    shape: str,
+    each: Running, rate: int, seconds: float, fake: FakeTwilio, prefix: str, shape: str
 ) -> dict[str, Any]:
     """One load step at `rate`, until every reply has arrived: its figures."""
-    cpu_before, ticks_before = cpu(stack), cpu_ticks()
-    sends_file, locust_cpu = run_locust(system, base, rate, seconds, var, prefix, shape=shape)
-    stats = locust_stats(var, system, rate)
+    cpu_before, ticks_before = cpu(each.stack), cpu_ticks()
+    sends_file, locust_cpu = run_locust(each.system, each.base, rate, seconds, each.var, prefix, shape=shape)
+    stats = locust_stats(each.var, each.system, rate)
     stats["locust_cpu_ms_per_request"] = round(1000 * locust_cpu / max(1, stats["requests"]), 2)
     sends = [json.loads(line) for line in sends_file.read_text().splitlines()]
     sends_file.unlink()  # a next attempt at this rate starts a new file
@@ -340,7 +330,7 @@ def one_rate(
     first = settle(fake, set(ok), limit=max(60.0, len(ok) / 5))
     replies = [(first[to] - sent) * 1000 for to, sent in ok.items() if to in first]
     span = max(first.values(), default=0) - min((s["sent_at"] for s in sends), default=0)
-    used = cpu(stack)
+    used = cpu(each.stack)
     answered = max(1, len(replies))
     per_message = {name: round(1000 * (used[name] - cpu_before.get(name, 0)) / answered, 1) for name in used}
     return {
