@@ -12,7 +12,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, event, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -157,6 +157,8 @@ class Message(Base):
     not_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: WhatsApp outside the 24-hour window: the approved template sent instead of the body.
     content_sid: Mapped[str | None] = mapped_column(String(64))
+    #: Outbound: the safety screen's urgent routes; sent before any other reply still queued.
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ReferralStatus(enum.StrEnum):
