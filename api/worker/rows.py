@@ -59,7 +59,8 @@ def _first_unsent() -> Select[Any]:
             Message.status.in_(("pending", "sending")),
             or_(Message.not_before.is_(None), Message.not_before <= bindparam("now")),
         )
-        .order_by(Message.id)
+        # The safety screen's urgent routes first: never behind a reply stuck in retries.
+        .order_by(Message.urgent.desc(), Message.id)
         .limit(1)
     )
 
@@ -70,7 +71,8 @@ async def first_waiting(engine: AsyncEngine, conversation_id: int) -> int | None
 
 
 async def first_unsent(engine: AsyncEngine, conversation_id: int) -> int | None:
-    """The oldest reply of this conversation that is due and not yet with the provider."""
+    """The next reply of this conversation that is due and not yet with the provider: urgent
+    ones first, then the oldest."""
     return await _first(engine, _first_unsent(), {"conversation": conversation_id, "now": utcnow()})
 
 
