@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     #: The bot reads at most this many characters of one message; the whole text is stored.
     bot_max_chars: int = 1000
     #: A stuck job is picked up again by the recovery sweep after this many seconds.
+    #: Out of hours, a safety flag alerts this on-call address through the transport (E.164,
+    #: or whatsapp: and E.164). Empty: no alert; the flag waits in the inbox.
+    oncall_alert_to: str = ""
+    #: Alert the on-call address in opening hours too (the inbox shows flags first anyway).
+    oncall_alert_in_hours: bool = False
     recovery_after: float = 30.0
     #: A resident who comes back to an unfinished referral after this many seconds is asked
     #: whether to carry on, rather than their message being taken as the next answer.
@@ -143,3 +148,9 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()  # values come from the environment
+    @property
+    def urgent_queue_name(self) -> str:
+        """The urgent lane's queue: safety replies, holding replies and on-call alerts, never
+        behind the bot's backlog."""
+        return f"{self.queue_name}:urgent"
+

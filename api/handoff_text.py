@@ -12,14 +12,16 @@ from typing import Any
 
 from babel.dates import format_datetime, format_timedelta, get_timezone
 
-KEYS = frozenset({"handoff_open", "handoff_closed"})
+KEYS = frozenset({"handoff_open", "handoff_closed", "safety_team_open", "safety_team_closed"})
+#: Keys whose one parameter is a wait (minutes); the others name when the team opens.
+WAIT_KEYS = frozenset({"handoff_open", "safety_team_open"})
 LONDON = get_timezone("Europe/London")
 
 
 def compose(
     key: str, params: Mapping[str, Any], locale: str, tr: Callable[[str], str], catalog: Mapping[str, str]
 ) -> str:
-    if key == "handoff_open":
+    if key in WAIT_KEYS:
         wait = timedelta(minutes=int(params["wait_minutes"]))
         return tr(catalog[key]) % {"wait": format_timedelta(wait, threshold=2, locale=locale)}
     opens = datetime.fromisoformat(str(params["opens_at"]))

@@ -61,7 +61,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         queue = await make_pool(settings.redis_url, settings.queue_name)
         http = httpx.AsyncClient()
         app.state.app = AppState(
-            settings, engine, make_sessionmaker(engine), queue, http, Intake(engine, queue)
+            settings,
+            engine,
+            make_sessionmaker(engine),
+            queue,
+            http,
+            Intake(engine, queue, settings.urgent_queue_name),
         )
         try:
             yield

@@ -14,11 +14,11 @@ SAFETY_MESSAGES: dict[str, str] = {
     "safety_suicide_self_harm": N_(
         "I am worried about you, and you are not alone. If you are in danger now, call 999. "
         "For urgent mental health help, call NHS 111 and choose option 2. Samaritans: call "
-        "116 123, free, day or night. Or text SHOUT to 85258. A person from our team will read this."
+        "116 123, free, day or night. Or text SHOUT to 85258."
     ),
     "safety_immediate_danger": N_(
         "If you are in danger now, call 999. If you cannot speak, call 999, then press 55 when "
-        "asked. A person from our team will read this."
+        "asked."
     ),
     "safety_domestic_abuse": N_(
         "Thank you for telling me. It is not your fault. If you are in danger now, call 999 "
@@ -27,11 +27,18 @@ SAFETY_MESSAGES: dict[str, str] = {
     ),
     "safety_child_at_risk": N_(
         "If a child is in danger now, call 999. NSPCC helpline: 0808 800 5000. Children can call "
-        "Childline free on 0800 1111. A person from our team will read this."
+        "Childline free on 0800 1111."
     ),
     "safety_medical_emergency": N_(
-        "This sounds like an emergency: call 999 now. If it is not life-threatening, call NHS 111. "
-        "A person from our team will read this."
+        "This sounds like an emergency: call 999 now. If it is not life-threatening, call NHS 111."
+    ),
+    # After the urgent routes: when a person will really read the message.
+    # Translators: %(wait)s is a length of time, for example "2 hours".
+    "safety_team_open": N_("A person from our team will read your message, usually within %(wait)s."),
+    # Translators: %(when)s is a day and time, for example "Monday 09:00".
+    "safety_team_closed": N_(
+        "Our team is not working now. A person will read your message from %(when)s. "
+        "Until then, please use the numbers above."
     ),
     "erasure_requested": N_(
         "I have asked the team to delete your details and messages. It will be done within one "

@@ -23,6 +23,12 @@ log = logging.getLogger(__name__)
 PROCESS_CONVERSATION = "process_conversation"
 DELIVER_CONVERSATION = "deliver_conversation"
 PURGE = "purge"
+#: The bot's story for the practitioner, kept after a handoff (main queue).
+KEEP_STORY = "keep_story"
+#: The urgent lane's jobs (api/worker/urgent.py), on Settings.urgent_queue_name.
+URGENT_REPLY = "urgent_reply"
+HOLD_SWEEP = "hold_sweep"
+ONCALL_ALERT = "oncall_alert"
 #: How long the gateway waits for Redis to come back before leaving a message to the recovery
 #: sweep (seconds): far inside Twilio's 15 s, and only while Redis is away.
 PATIENCE = 0.7
@@ -79,14 +85,16 @@ return added
 """
 
 
-async def enqueue_many(queue: ArqRedis, function: str, jobs: Sequence[tuple[str, tuple[Any, ...]]]) -> int:
+async def enqueue_many(
+    queue: ArqRedis, function: str, jobs: Sequence[tuple[str, tuple[Any, ...]]], queue_name: str | None = None
+) -> int:
     """Enqueue jobs of one function, each (job id, args), due now, in one round trip; how many
     were new. The same jobs as arq's enqueue_job makes (tests/unit/test_queue.py runs them
-    with arq's own worker)."""
+    with arq's own worker). `queue_name`: another queue than the pool's default."""
     if not jobs:
         return 0
     now = timestamp_ms()
-    keys: list[str] = [queue.default_queue_name]
+    keys: list[str] = [queue_name or queue.default_queue_name]
     argv: list[Any] = [queue.expires_extra_ms]
     for job_id, args in jobs:
         keys += [job_key_prefix + job_id, result_key_prefix + job_id]
@@ -96,17 +104,25 @@ async def enqueue_many(queue: ArqRedis, function: str, jobs: Sequence[tuple[str,
 
 
 async def enqueue_processing(
-    queue: ArqRedis, messages: Sequence[tuple[int, int]], patience: float = PATIENCE
+    queue: ArqRedis,
+    messages: Sequence[tuple[int, int]],
+    patience: float = PATIENCE,
+    urgent: Sequence[int] = (),
+    urgent_queue: str | None = None,
 ) -> bool:
     """Ask the workers to handle the conversations of these (conversation id, message id)
-    pairs, in one round trip. While Redis cannot be reached, try again for up to `patience`
-    seconds: a Redis restart takes it away for about 0.2 s, and without this the messages of
-    that moment waited for the recovery sweep (11 and 29 s after the load in two fault runs).
-    False if Redis still failed: the messages are stored, so the sweep will find them."""
+    pairs, in one round trip; first, the `urgent` message ids (the safety screen matched them)
+    go to the urgent lane's queue. While Redis cannot be reached, try again for up to
+    `patience` seconds: a Redis restart takes it away for about 0.2 s, and without this the
+    messages of that moment waited for the recovery sweep (11 and 29 s after the load in two
+    fault runs). False if Redis still failed: the messages are stored, so the sweep will find
+    them (and the turn screens them again)."""
     deadline = time.monotonic() + patience
     pause = 0.05
     while True:
         try:
+            if urgent and urgent_queue:
+                await enqueue_many(queue, URGENT_REPLY, [(f"urgent:{m}", (m,)) for m in urgent], urgent_queue)
             await enqueue_many(queue, PROCESS_CONVERSATION, [(f"in:{m}", (c,)) for c, m in messages])
             return True
         except (RedisConnectionError, OSError) as exc:

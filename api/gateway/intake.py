@@ -22,14 +22,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.gateway.parsing import InboundMessage
 from api.gateway.store import Stored, store_batch
 from api.queue import enqueue_processing
+from api.safety.phrases import screen
 
 Waiting = tuple[InboundMessage, asyncio.Future[Stored]]
 
 
 class Intake:
-    def __init__(self, engine: AsyncEngine, queue: ArqRedis) -> None:
+    def __init__(self, engine: AsyncEngine, queue: ArqRedis, urgent_queue: str | None = None) -> None:
         self._engine = engine
         self._queue = queue
+        #: The urgent lane's queue: a message the safety screen matches is queued there too.
+        self._urgent_queue = urgent_queue
         self._pending: list[Waiting] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -50,11 +53,15 @@ class Intake:
                 batch, self._pending = self._pending, []
                 results = await self._store(batch)
                 stored = [(item, r) for item, r in zip(batch, results, strict=True) if isinstance(r, Stored)]
+                new = [
+                    (inbound, r) for (inbound, _), r in stored if not r.duplicate and inbound.address.valid
+                ]
                 await enqueue_processing(
                     self._queue,
-                    [(r.conversation_id, r.message_id) for (inbound, _), r in stored
-                     if not r.duplicate and inbound.address.valid],
-                )  # fmt: skip
+                    [(r.conversation_id, r.message_id) for _, r in new],
+                    urgent=[r.message_id for inbound, r in new if _is_urgent(inbound)],
+                    urgent_queue=self._urgent_queue,
+                )
                 for (_, done), result in zip(batch, results, strict=True):
                     if done.done():
                         continue
@@ -82,3 +89,9 @@ class Intake:
             except Exception as exc:  # noqa: BLE001 - handed to the webhook that waits for it
                 results.append(exc)
         return results
+
+
+def _is_urgent(inbound: InboundMessage) -> bool:
+    """The safety screen, at intake (about 30 us a message): a crisis message goes to the
+    urgent lane at once, whatever the bot's backlog."""
+    return bool(inbound.body.strip()) and bool(screen(inbound.body))

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.bot_client import BotReply
 from api.db.models import AuditEvent, Contact, Conversation, Message, utcnow
 from api.inbox import handoff
+from api.inbox.hours import OpeningHours
 from api.languages import Detector, load_languages
 from api.safety.phrases import Phrase
 
@@ -65,16 +67,37 @@ def raise_flag(
     return [BotReply(f"safety_{category}") for category in found[:MAX_REPLIES]]
 
 
+#: Categories whose reply ends by asking whether texting is safe: nothing more is sent, so
+#: as little as possible shows on a phone someone else may read.
+QUIET = frozenset({"domestic_abuse"})
+
+
+def team_line(found: list[str], hours: OpeningHours, now: datetime) -> BotReply | None:
+    """When a person will really read this: the usual wait while the team is open, or the
+    day and time it opens (with the urgent numbers as the way to get help now)."""
+    if not found or found[0] in QUIET:
+        return None
+    if hours.is_open(now):
+        return BotReply("safety_team_open", {"wait_minutes": int(hours.usual_wait.total_seconds() // 60)})
+    return BotReply("safety_team_closed", {"opens_at": hours.next_open(now).isoformat()})
+
+
 #: The bot's key for its own crisis signal (actions/safety.py).
 BOT_SIGNAL = "safety_check"
 BOT_SIGNAL_CATEGORY = "suicide_self_harm"
 
 
 def from_bot(
-    session: AsyncSession, conversation: Conversation, message: Message, replies: list[BotReply]
+    session: AsyncSession,
+    conversation: Conversation,
+    message: Message,
+    replies: list[BotReply],
+    hours: OpeningHours,
 ) -> list[BotReply]:
     """The bot's replies, with its crisis signal turned into the flag and the urgent routes."""
     if not any(reply.key == BOT_SIGNAL for reply in replies):
         return replies
     urgent = raise_flag(session, conversation, message, [BOT_SIGNAL_CATEGORY])
+    line = team_line([BOT_SIGNAL_CATEGORY], hours, utcnow())
+    urgent += [line] if line is not None else []
     return urgent + [reply for reply in replies if reply.key != BOT_SIGNAL]

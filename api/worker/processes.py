@@ -8,6 +8,7 @@ each dies with this process, even if it is killed with SIGKILL.
 
 from __future__ import annotations
 
+import argparse
 import ctypes
 import logging
 import multiprocessing
@@ -23,7 +24,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from api.config import get_settings
 from api.logs import configure_logging
-from api.worker.settings import worker_settings
+from api.worker.settings import urgent_settings, worker_settings
 
 log = logging.getLogger("api.worker")
 
@@ -35,13 +36,15 @@ PR_SET_PDEATHSIG = 1
 MAX_CRASHES, CRASH_WINDOW = 5, 60.0
 
 
-def run_worker() -> None:
-    """One worker process, until SIGTERM."""
+def run_worker(lane: str = "main") -> None:
+    """One worker process of a lane ("main": bot turns, deliveries, reminders; "urgent": the
+    safety and holding replies), until SIGTERM."""
     settings = get_settings()
     configure_logging(settings.log_level)
+    build = urgent_settings if lane == "urgent" else worker_settings
     while True:
         try:
-            Worker(**worker_settings(settings)).run()
+            Worker(**build(settings)).run()
             return
         except REDIS_LOST as exc:
             # Nothing is lost by starting again: jobs stay in Redis, messages in the database.
@@ -94,8 +97,14 @@ def supervise(count: int) -> None:
         raise SystemExit(1)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m api.worker")
+    parser.add_argument("--lane", choices=("main", "urgent"), default="main")
+    lane = parser.parse_args(argv).lane
     settings = get_settings()
+    if lane == "urgent":
+        run_worker("urgent")  # one process: its jobs are short and mostly wait on I/O
+        return
     if settings.worker_processes <= 1:
         run_worker()
         return

@@ -28,7 +28,7 @@ from api.queue import enqueue_delivery
 from api.referrals.replies import complete
 from api.reminders.replies import answer as reminder_answer
 from api.safety.phrases import screen
-from api.safety.step import categories, crisis_language, from_bot, raise_flag
+from api.safety.step import from_bot
 from api.worker.deliver import deliver_conversation
 from api.worker.deps import WorkerDeps, backoff, deps_of
 from api.worker.handoff import after_turn, bot_replies
@@ -36,6 +36,7 @@ from api.worker.keywords import keyword_replies
 from api.worker.language import language_step
 from api.worker.outbound import queue_reply
 from api.worker.rows import first_unsent, first_waiting, message_with_people
+from api.worker.urgent import after_flag, answer_urgently
 
 log = logging.getLogger(__name__)
 
@@ -97,22 +98,25 @@ async def _handle(deps: WorkerDeps, message_id: int) -> None:
             return  # handled meanwhile (only if this job's lock ran out)
         owner_before, flag_before = conversation.owner, conversation.safety_flag
         await _turn(deps, session, message, conversation, contact)
-        await after_turn(deps, session, conversation, contact, owner_before, flag_before)
+        await after_turn(deps, conversation, message_id, owner_before, flag_before)
+        conversation_id, flagged = conversation.id, bool(message.safety)
+    if flagged:
+        await after_flag(deps, conversation_id, message_id)
 
 
 async def _turn(
     deps: WorkerDeps, session: AsyncSession, message: Message, conversation: Conversation, contact: Contact
-) -> None:
+) -> bool:
+    """The answer to one message; True if it was the urgent routes."""
     language = contact.language or deps.settings.default_language
 
     hits = screen(message.body) if message.body.strip() else []
     if hits:
         # Crisis or safeguarding words: the urgent routes at once, whoever owns the
-        # conversation and whether or not the bot is up; then a person takes over.
-        language = crisis_language(contact, message.body, hits, deps.settings.default_language, deps.detector)
-        replies = raise_flag(session, conversation, message, categories(hits))
-        await _send_now(deps, session, conversation, message, language, replies)
-        return
+        # conversation and whether or not the bot is up; then a person takes over. The
+        # urgent lane has usually answered already (the gateway queued it): then nothing
+        # more is sent.
+        return await answer_urgently(deps, session, message, conversation, contact, hits)
 
     # A reply to a reminder or follow-up (1/2/3, CONFIRM, CANCEL...) comes before keywords:
     # CANCEL here cancels the appointment, it does not opt the resident out.
@@ -120,19 +124,19 @@ async def _turn(
     if to_reminder is not None:
         await _send_now(deps, session, conversation, message, language, to_reminder.replies)
         await events.publish(deps.redis, "reminder", conversation.id)
-        return
+        return False
 
     keyword = keyword_of(message.body)
     if keyword is not None:
         keyword_answer = await keyword_replies(deps, session, conversation, contact, keyword)
         if keyword_answer is not None:
             await _send_now(deps, session, conversation, message, language, keyword_answer)
-            return
+            return False
     elif contact.opted_out_at is not None:
         # Opted out: the message is kept for the team, and nothing is sent back.
         message.status = InboundStatus.PROCESSED.value
         await session.commit()
-        return
+        return False
 
     handoff.back_to_person_on_reply(conversation, utcnow())
     if not bot_may_answer(conversation):
@@ -149,10 +153,10 @@ async def _turn(
         if step.answered:
             step.apply(contact, conversation)
             await _send_now(deps, session, conversation, message, step.language, step.replies)
-            return
+            return False
         message.status = InboundStatus.PROCESSED.value
         await session.commit()
-        return
+        return False
 
     text = message.body.strip()
     if not text:
@@ -173,7 +177,7 @@ async def _turn(
                 # Every turn answers something: silence would leave the resident with no way on.
                 log.warning("the bot gave no reply to message %s; sending the fallback", message.id)
                 answered = [BotReply("fallback")]
-            answered = from_bot(session, conversation, message, answered)
+            answered = from_bot(session, conversation, message, answered, deps.hours)
             answered = await bot_replies(deps, session, conversation, answered)
             replies += [await complete(session, contact, conversation, language, r) for r in answered]
         if len(text) > deps.settings.bot_max_chars:
@@ -184,6 +188,7 @@ async def _turn(
     if Owner(conversation.owner) == Owner.RESOLVED:
         transition(conversation, Owner.BOT)
     await _send_now(deps, session, conversation, message, language, replies)
+    return False
 
 
 async def _send_now(
@@ -262,8 +267,11 @@ async def _ask_bot(
         turn = asyncio.ensure_future(
             deps.bot.turn(contact.uid, text[: settings.bot_max_chars], message.id, language)
         )
+        # Counted from the message's arrival: time in a backlog counts too. (The urgent lane's
+        # sweep also holds, whatever this turn is doing.)
+        left = settings.holding_reply_after - (utcnow() - _aware(message.created_at)).total_seconds()
         try:
-            return await asyncio.wait_for(asyncio.shield(turn), settings.holding_reply_after)
+            return await asyncio.wait_for(asyncio.shield(turn), max(left, 0.0))
         except TimeoutError:
             await _hold(deps, session, message, conversation, language)
             return await turn
