@@ -105,7 +105,7 @@ class StackConfig:
 
 
 class Stack:
-    ORDER = ("redis", "actions", "rasa", "gateway", "worker")
+    ORDER = ("redis", "actions", "rasa", "gateway", "worker", "urgent")
 
     def __init__(self, config: StackConfig) -> None:
         self.config = config
@@ -209,16 +209,23 @@ class Stack:
         yield Service(
             "worker",
             [str(APP_BIN / "python"), "-m", "api.worker"],
-            lambda: self._worker_ready(),
+            lambda: self._worker_ready("worker"),
             nice=BOT_NICENESS,
         )
+        # The urgent lane (api/worker/urgent.py): safety and holding replies. At the gateway's
+        # priority, not the bot's: under load it must not wait behind bot turns.
+        yield Service(
+            "urgent",
+            [str(APP_BIN / "python"), "-m", "api.worker", "--lane", "urgent"],
+            lambda: self._worker_ready("urgent", ":urgent"),
+        )
 
-    def _worker_ready(self) -> bool:
-        """The worker is up when its process lives and its arq heartbeat key is in Redis."""
-        process = self.services["worker"].process
+    def _worker_ready(self, name: str, lane: str = "") -> bool:
+        """A worker is up when its process lives and its arq heartbeat key is in Redis."""
+        process = self.services[name].process
         if process is None or process.poll() is not None:
             return False
-        queue = self.env.get("QUEUE_NAME", "wellbeing:queue")
+        queue = self.env.get("QUEUE_NAME", "wellbeing:queue") + lane
         try:
             client = redis.Redis.from_url(self.env["REDIS_URL"], socket_timeout=2)
             with client:

@@ -26,7 +26,7 @@ class Component(BaseModel):
 
 class Health(BaseModel):
     ok: bool
-    #: database, redis, rasa, action_server, worker, transport.
+    #: database, redis, rasa, action_server, worker, urgent_lane, transport.
     components: dict[str, Component]
 
 
@@ -45,9 +45,9 @@ async def _http(state: StateDep, url: str) -> dict[str, Any]:
     return {"ok": response.status_code == 200}
 
 
-async def _worker(state: StateDep) -> dict[str, Any]:
+async def _worker(state: StateDep, queue_name: str) -> dict[str, Any]:
     # arq refreshes this key every health_check_interval seconds while a worker runs.
-    seen = await state.queue.get(f"{state.settings.queue_name}:health-check")
+    seen = await state.queue.get(f"{queue_name}:health-check")
     return {"ok": seen is not None}
 
 
@@ -76,7 +76,8 @@ async def healthz(state: StateDep) -> JSONResponse:
             _check("redis", _redis(state)),
             _check("rasa", _http(state, settings.rasa_url.rstrip("/") + "/")),
             _check("action_server", _http(state, settings.action_server_url.rstrip("/") + "/health")),
-            _check("worker", _worker(state)),
+            _check("worker", _worker(state, settings.queue_name)),
+            _check("urgent_lane", _worker(state, settings.urgent_queue_name)),
         )
     )
     results["transport"] = {"ok": True, "name": settings.resolved_transport}

@@ -43,7 +43,13 @@ def _priorities(pid: int) -> tuple[int, int | None]:
 
 @pytest.mark.parametrize(
     ("service", "expected"),
-    [("rasa", BOT_NICENESS), ("actions", BOT_NICENESS), ("worker", BOT_NICENESS), ("gateway", 0)],
+    [
+        ("rasa", BOT_NICENESS),
+        ("actions", BOT_NICENESS),
+        ("worker", BOT_NICENESS),
+        ("gateway", 0),
+        ("urgent", 0),
+    ],
 )
 def test_each_service_runs_at_its_priority_between_services(
     healthy: Stack, service: str, expected: int

@@ -275,7 +275,15 @@ def test_healthz_reports_every_component(healthy: Stack, gateway: Gateway) -> No
     response = gateway.client.get(gateway.base_url + "/healthz")
     assert response.status_code == 200
     components = response.json()["components"]
-    assert set(components) == {"database", "redis", "rasa", "action_server", "worker", "transport"}
+    assert set(components) == {
+        "database",
+        "redis",
+        "rasa",
+        "action_server",
+        "worker",
+        "urgent_lane",
+        "transport",
+    }
     assert all(part["ok"] for part in components.values())
 
 
