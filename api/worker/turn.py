@@ -7,7 +7,6 @@ or a worker killed at any moment, never answers a message twice and never drops 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from datetime import UTC, datetime
@@ -210,7 +209,6 @@ async def _send_now(
         if out is not None:
             queued.append(out)
     message.status = InboundStatus.PROCESSED.value
-    conversation.holding_sent_at = None
     await session.commit()  # sent by process_conversation once this message is handled
     log.info("message %s answered with %d replies", message.id, len(queued))
 
@@ -264,37 +262,12 @@ async def _ask_bot(
         await deps.bot.ensure_actions_up()
         message.attempts += 1
         await session.commit()
-        turn = asyncio.ensure_future(
-            deps.bot.turn(contact.uid, text[: settings.bot_max_chars], message.id, language)
-        )
-        # Counted from the message's arrival: time in a backlog counts too. (The urgent lane's
-        # sweep also holds, whatever this turn is doing.)
-        left = settings.holding_reply_after - (utcnow() - _aware(message.created_at)).total_seconds()
-        try:
-            return await asyncio.wait_for(asyncio.shield(turn), max(left, 0.0))
-        except TimeoutError:
-            await _hold(deps, session, message, conversation, language)
-            return await turn
+        # A slow turn is simply waited for: the urgent lane's sweep sends the holding reply,
+        # counted from the message's arrival (api/worker/urgent.py).
+        return await deps.bot.turn(contact.uid, text[: settings.bot_max_chars], message.id, language)
     except BotUnavailable as exc:
-        waited = (utcnow() - _aware(message.created_at)).total_seconds()
         log.warning("bot unavailable for message %s (%s), try %d", message.id, exc, message.attempts)
-        if waited >= settings.holding_reply_after:
-            await _hold(deps, session, message, conversation, language)
-            raise _Later(backoff(message.attempts, settings.retry_max_delay)) from None
-        raise _Later(max(0.2, settings.holding_reply_after - waited)) from None
-
-
-async def _hold(
-    deps: WorkerDeps, session: AsyncSession, message: Message, conversation: Conversation, language: str
-) -> None:
-    """One short holding reply per outage, so the resident knows the message arrived."""
-    if conversation.holding_sent_at is not None:
-        return
-    out = await queue_reply(session, conversation, language, "holding", f"holding:{message.id}")
-    conversation.holding_sent_at = utcnow()
-    await session.commit()
-    if out is not None:
-        await enqueue_delivery(deps.redis, conversation.id, out.id)
+        raise _Later(backoff(message.attempts, settings.retry_max_delay)) from None
 
 
 def _aware(value: datetime) -> datetime:

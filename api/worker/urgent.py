@@ -23,9 +23,10 @@ from datetime import timedelta
 from typing import Any
 
 from arq import Retry
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from api.bot_client import BotReply
 from api.db.models import Contact, Conversation, Direction, InboundStatus, Message, Owner, utcnow
@@ -46,6 +47,7 @@ BOT_OWNED = (Owner.BOT.value, Owner.RESOLVED.value)
 #: At most this many conversations held per sweep (one a second): a backlog larger than
 #: this is held over the next seconds.
 HOLD_BATCH = 200
+HOLDING = "holding"
 
 
 async def answer_urgently(
@@ -70,7 +72,6 @@ async def answer_urgently(
         replies.append(line)
     await _queue_urgent(session, conversation, message, language, replies)
     message.status = InboundStatus.PROCESSED.value
-    conversation.holding_sent_at = None
     try:
         await session.commit()
     except IntegrityError:
@@ -158,35 +159,57 @@ async def deliver_soon(ctx: dict[str, Any], conversation_id: int) -> None:
         )
 
 
+def _silent_since_arrival() -> Any:
+    """Nothing has been sent to the resident since this message arrived, and the last thing
+    sent was not already a holding reply: one holding reply per wait, however many messages
+    the resident sends meanwhile (a real answer ends the wait)."""
+    out = aliased(Message)
+    sent_since = (
+        select(out.id)
+        .where(
+            out.conversation_id == Message.conversation_id,
+            out.direction == Direction.OUT.value,
+            out.created_at >= Message.created_at,
+        )
+        .exists()
+    )
+    last_sent = (
+        select(out.catalog_key)
+        .where(out.conversation_id == Message.conversation_id, out.direction == Direction.OUT.value)
+        .order_by(out.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return and_(~sent_since, func.coalesce(last_sent, "") != HOLDING)
+
+
 async def hold_sweep(ctx: dict[str, Any]) -> int:
     """One holding reply for each conversation whose oldest unanswered message arrived
-    HOLDING_REPLY_AFTER seconds ago or more (counted from receipt, so a backlog counts too)."""
+    HOLDING_REPLY_AFTER seconds ago or more (counted from receipt, so a backlog counts too,
+    as does a slow or stopped bot). The only place holding replies are sent from."""
     deps = deps_of(ctx)
     cutoff = utcnow() - timedelta(seconds=deps.settings.holding_reply_after)
     async with deps.engine.connect() as conn:
         rows = (
             await conn.execute(
-                select(Message.conversation_id, Message.id)
+                select(Message.conversation_id, func.min(Message.id))
                 .join(Conversation, Conversation.id == Message.conversation_id)
                 .join(Contact, Contact.id == Conversation.contact_id)
                 .where(
                     Message.direction == Direction.IN.value,
                     Message.status == InboundStatus.RECEIVED.value,
                     Message.created_at <= cutoff,
-                    Conversation.holding_sent_at.is_(None),
                     Conversation.owner.in_(BOT_OWNED),
                     Contact.opted_out_at.is_(None),
                     Contact.phone_valid.is_(True),
+                    _silent_since_arrival(),
                 )
-                .order_by(Message.id)
+                .group_by(Message.conversation_id)
                 .limit(HOLD_BATCH)
             )
         ).all()
-    oldest: dict[int, int] = {}
-    for conversation_id, message_id in rows:
-        oldest.setdefault(conversation_id, message_id)
     held = 0
-    for conversation_id, message_id in oldest.items():
+    for conversation_id, message_id in rows:
         if await _hold(deps, message_id):
             held += 1
             await deliver_soon(ctx, conversation_id)
@@ -201,14 +224,14 @@ async def _hold(deps: WorkerDeps, message_id: int) -> bool:
         if loaded is None:
             return False
         message, conversation, contact = loaded
-        if message.status != InboundStatus.RECEIVED.value or conversation.holding_sent_at is not None:
-            return False
+        if message.status != InboundStatus.RECEIVED.value:
+            return False  # answered meanwhile
         language = contact.language or deps.settings.default_language
-        out = await queue_reply(session, conversation, language, "holding", f"holding:{message.id}")
+        out = await queue_reply(session, conversation, language, HOLDING, f"holding:{message.id}")
         conversation.holding_sent_at = utcnow()
         try:
             await session.commit()
-        except IntegrityError:  # the turn's own holding reply got there first
+        except IntegrityError:  # another sweep got there first
             await session.rollback()
             return False
         return out is not None

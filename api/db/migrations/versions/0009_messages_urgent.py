@@ -22,8 +22,14 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column('urgent', sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        # The urgent lane's holding sweep (every second) and the recovery sweep look for
+        # messages by state and age, across all conversations.
+        batch_op.create_index(
+            'ix_messages_direction_status_created', ['direction', 'status', 'created_at'], unique=False
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_messages_direction_status_created')
         batch_op.drop_column('urgent')
