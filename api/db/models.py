@@ -120,6 +120,7 @@ class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
         Index("ix_messages_conversation_direction_status", "conversation_id", "direction", "status"),
+        Index("ix_messages_direction_status_created", "direction", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,7 +149,6 @@ class Message(Base):
     #: Outbound: how far the delivery state has come; a callback never lowers it.
     status_rank: Mapped[int] = mapped_column(Integer, default=0)
     error_code: Mapped[str | None] = mapped_column(String(32))
-        Index("ix_messages_direction_status_created", "direction", "status", "created_at"),
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
