@@ -6,8 +6,9 @@ from pydantic import ValidationError
 from api.config import DEV_AUTH_TOKEN, Settings
 
 GOOD = {
-    "twilio_auth_token": "a-real-looking-token-123",
-    "rasa_token": "a-long-random-rasa-token",
+    "twilio_auth_token": "3f9c0a7e51b24d68a1e0c7b9d2f4e815",
+    "rasa_token": "q8Zr2XvN-tL0cWm5_Hy7BkPa4JdEe9Uf1SgoVn3Ri6Y",
+    "redis_url": "redis://:Vb7mK2pQ-xR9tL4nW_s8ZcY1hJ6fGd3Ae0UoiNq5Pw@127.0.0.1:6390/0",
     "twilio_account_sid": "AC" + "1" * 32,
     "public_base_url": "https://wellbeing.example.org",
 }
