@@ -8,12 +8,15 @@ BOT_DATA := config.yml domain.yml $(shell find data/nlu data/rules data/stories 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run chat user test lint validate test-bot train messages messages-compile text-report migrate bench bench-inbound bench-turns bench-reminders faults faults-reminders bench-languages bench-safety bench-report clean
+.PHONY: help setup secrets run chat user test lint validate test-bot train messages messages-compile text-report migrate bench bench-inbound bench-turns bench-reminders faults faults-reminders bench-languages bench-safety bench-report clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
-setup: .venv/.done .venv-bot/.done system tests/browser/node_modules/.done .env migrate messages-compile $(MODEL) ## Install everything, migrate, train the model
+setup: .venv/.done .venv-bot/.done system tests/browser/node_modules/.done .env secrets migrate messages-compile $(MODEL) ## Install everything, migrate, train the model
+
+secrets: .env | .venv/.done ## Random internal secrets into .env where it has none (Redis password, Rasa and action server tokens)
+	$(APP)/python -m scripts.env_secrets
 
 run: .env $(MODEL) messages-compile ## Run the whole system (Ctrl-C stops it)
 	$(APP)/python -m scripts.run
@@ -28,7 +31,7 @@ test: validate test-bot messages-compile ## Run all tests: Rasa data and stories
 	$(APP)/pytest
 
 lint: ## ruff and mypy
-	$(APP)/ruff check api scripts tests bench actions
+	$(APP)/ruff check api scripts tests bench actions bot secret_strength
 	$(APP)/mypy
 
 validate: ## Check the Rasa project (rasa data validate, warnings fail)

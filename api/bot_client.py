@@ -3,6 +3,9 @@
 Rasa answers with catalog keys (`{"custom": {"key": ..., "params": {...}}}`); rendering
 happens in the gateway. This module never imports Rasa.
 
+Every request but the liveness probe carries `Authorization: Bearer <RASA_TOKEN>`: Rasa refuses
+anything without it (bot/serve.py). A header, not Rasa's `?token=`, which logs would keep.
+
 aiohttp, not httpx: two requests per turn, and httpx was 15% of a worker's CPU under load
 (py-spy); aiohttp (already here for the twilio SDK) costs less per request.
 """
@@ -53,12 +56,12 @@ class RasaClient:
     ) -> None:
         self._http = http
         self._base = base_url.rstrip("/")
-        self._token = token
+        self._auth = {"Authorization": f"Bearer {token}"}
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._actions = actions_url.rstrip("/")
 
     async def _get_json(self, url: str, params: dict[str, str]) -> Any:
-        async with self._http.get(url, params=params, timeout=self._timeout) as response:
+        async with self._http.get(url, params=params, headers=self._auth, timeout=self._timeout) as response:
             response.raise_for_status()
             return await response.json(content_type=None)
 
@@ -87,7 +90,7 @@ class RasaClient:
         }
         try:
             async with self._http.post(
-                f"{self._base}/webhooks/rest/webhook", json=body, timeout=self._timeout
+                f"{self._base}/webhooks/rest/webhook", json=body, headers=self._auth, timeout=self._timeout
             ) as response:
                 response.raise_for_status()
                 data = await response.json(content_type=None)
@@ -106,7 +109,7 @@ class RasaClient:
         try:
             tracker = await self._get_json(
                 f"{self._base}/conversations/{sender}/tracker",
-                {"token": self._token, "include_events": "ALL"},
+                {"include_events": "ALL"},
             )
             events = tracker.get("events") or []
         except (*FAILED, AttributeError) as exc:
@@ -132,7 +135,7 @@ class RasaClient:
         try:
             tracker = await self._get_json(
                 f"{self._base}/conversations/{sender}/tracker",
-                {"token": self._token, "include_events": "NONE"},
+                {"include_events": "NONE"},
             )
         except FAILED as exc:
             raise BotUnavailable(type(exc).__name__) from exc

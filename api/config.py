@@ -7,15 +7,12 @@ from __future__ import annotations
 
 from datetime import time
 from functools import lru_cache
-from ipaddress import ip_address
 from typing import Literal
-from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.languages import load_languages
-from secret_strength import weakness
 
 #: The development auth token from `.env.example`. Console mode signs and checks with it;
 #: production refuses it.
@@ -25,10 +22,7 @@ DEV_AUTH_TOKEN = "dev-only-auth-token-change-me"  # noqa: S105 - public on purpo
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    #: Must be set explicitly (no default) when the gateway binds to a non-loopback address.
     environment: Literal["development", "test", "production"] = "development"
-    #: Where the gateway listens (scripts/stack.py passes it to uvicorn).
-    gateway_host: str = "127.0.0.1"
     public_base_url: str = "http://127.0.0.1:8000"
 
     # Twilio. The auth token signs every webhook, in every mode.
@@ -43,8 +37,6 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///var/app.db"
     redis_url: str = "redis://127.0.0.1:6390/0"
-    #: Redis's password (requirepass), for a REDIS_URL that does not carry one itself.
-    redis_password: str = ""
     rasa_url: str = "http://127.0.0.1:5005"
     #: Protects Rasa's HTTP API; the worker reads trackers with it before any retried turn.
     rasa_token: str = Field(min_length=8)
@@ -58,6 +50,11 @@ class Settings(BaseSettings):
 
     #: Seconds to wait for the bot before a short holding reply goes to the resident.
     holding_reply_after: float = 5.0
+    #: Out of hours, a safety flag alerts this on-call address through the transport (E.164,
+    #: or whatsapp: and E.164). Empty: no alert; the flag waits in the inbox.
+    oncall_alert_to: str = ""
+    #: Alert the on-call address in opening hours too (the inbox shows flags first anyway).
+    oncall_alert_in_hours: bool = False
     #: Seconds one bot turn may take before it counts as failed and is retried.
     bot_timeout: float = 30.0
     #: Longest wait between retries of a bot turn or a send (seconds).
@@ -66,11 +63,6 @@ class Settings(BaseSettings):
     #: The bot reads at most this many characters of one message; the whole text is stored.
     bot_max_chars: int = 1000
     #: A stuck job is picked up again by the recovery sweep after this many seconds.
-    #: Out of hours, a safety flag alerts this on-call address through the transport (E.164,
-    #: or whatsapp: and E.164). Empty: no alert; the flag waits in the inbox.
-    oncall_alert_to: str = ""
-    #: Alert the on-call address in opening hours too (the inbox shows flags first anyway).
-    oncall_alert_in_hours: bool = False
     recovery_after: float = 30.0
     #: A resident who comes back to an unfinished referral after this many seconds is asked
     #: whether to carry on, rather than their message being taken as the next answer.
@@ -124,49 +116,12 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _redis_url_carries_the_password(self) -> Settings:
-        """Every Redis client (arq, sessions, pub/sub) connects with REDIS_URL, so a separate
-        REDIS_PASSWORD is put into it."""
-        parts = urlsplit(self.redis_url)
-        if self.redis_password and not parts.password:
-            user = quote(parts.username or "", safe="")
-            netloc = f"{user}:{quote(self.redis_password, safe='')}@{parts.netloc.rpartition('@')[2]}"
-            self.redis_url = urlunsplit(parts._replace(netloc=netloc))
-        return self
-
-    @model_validator(mode="after")
-    def _environment_is_explicit_off_loopback(self) -> Settings:
-        if "environment" not in self.model_fields_set and not is_loopback(self.gateway_host):
-            raise ValueError(
-                f"GATEWAY_HOST {self.gateway_host!r} is reachable from other machines: "
-                "set ENVIRONMENT (development, test or production) explicitly"
-            )
-        return self
-
-    def secrets(self) -> dict[str, str]:
-        """Every secret setting by name, with Redis's and the database's passwords (empty when
-        there is none)."""
-        return {
-            "TWILIO_AUTH_TOKEN": self.twilio_auth_token,
-            "RASA_TOKEN": self.rasa_token,
-            "PRACTITIONER_API_TOKEN": self.practitioner_api_token,
-            "the Redis password (REDIS_URL or REDIS_PASSWORD)": urlsplit(self.redis_url).password or "",
-            "the DATABASE_URL password": urlsplit(self.database_url).password or "",
-        }
-
-    @model_validator(mode="after")
     def _refuse_development_values_in_production(self) -> Settings:
         if self.environment == "production":
             if self.twilio_auth_token == DEV_AUTH_TOKEN:
                 raise ValueError("TWILIO_AUTH_TOKEN is the development value; set the real one")
             if self.rasa_token.startswith("dev-only"):
                 raise ValueError("RASA_TOKEN is the development value; set a long random one")
-            if not urlsplit(self.redis_url).password:
-                raise ValueError("production needs a Redis password (REDIS_PASSWORD or in REDIS_URL)")
-            for name, value in self.secrets().items():
-                # Empty means "not used" here: no practitioner API, a database without a password.
-                if value and (reason := weakness(value)):
-                    raise ValueError(f"{name} {reason}; generate one with secrets.token_urlsafe(32)")
             if self.resolved_transport != "twilio":
                 raise ValueError("production needs TRANSPORT=twilio and Twilio credentials")
             if self.practitioner_api_token and len(self.practitioner_api_token) < 24:
@@ -186,25 +141,16 @@ class Settings(BaseSettings):
         """Inbox cookies are Secure whenever the public address is https."""
         return self.public_base_url.startswith("https://")
 
-    def public_url(self, path: str) -> str:
-        return self.public_base_url.rstrip("/") + path
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a name other than localhost may resolve to anything
-
-
-@lru_cache
-def get_settings() -> Settings:
-    return Settings()  # values come from the environment
     @property
     def urgent_queue_name(self) -> str:
         """The urgent lane's queue: safety replies, holding replies and on-call alerts, never
         behind the bot's backlog."""
         return f"{self.queue_name}:urgent"
 
+    def public_url(self, path: str) -> str:
+        return self.public_base_url.rstrip("/") + path
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()  # values come from the environment

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import unquote
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
 from arq.constants import job_key_prefix, result_key_prefix
@@ -43,6 +44,8 @@ def redis_settings(url: str, patient: bool = False) -> RedisSettings:
     though Redis is up again. (A refused connection is not retried by redis-py; the gateway's
     own short wait for that is in `enqueue_processing`.)"""
     settings = RedisSettings.from_dsn(url)
+    if settings.password:  # arq keeps it %-quoted as in the URL; redis-py's from_url unquotes it
+        settings.password = unquote(settings.password)
     settings.retry_on_error = [RedisConnectionError]
     settings.retry = Retry(NoBackoff(), retries=1)
     if patient:

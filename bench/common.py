@@ -124,6 +124,10 @@ class FakeTwilio:
         }
 
 
+#: The bench systems' Rasa token: every request to Rasa needs it (bot/serve.py).
+RASA_TOKEN = "bench-rasa-token"
+
+
 def bench_stack(
     var: Path, fake: FakeTwilio, queue: str, gateway_workers: int = StackConfig.gateway_workers, **env: str
 ) -> Stack:
@@ -135,7 +139,7 @@ def bench_stack(
                 "ENVIRONMENT": "development",
                 "DATABASE_URL": f"sqlite:///{var}/app.db",
                 **fake.env(),
-                "RASA_TOKEN": "bench-rasa-token",
+                "RASA_TOKEN": RASA_TOKEN,
                 "QUEUE_NAME": queue,
                 "LOG_LEVEL": "WARNING",
                 **env,

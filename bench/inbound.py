@@ -40,6 +40,7 @@ from typing import Any
 
 from api.config import Settings
 from bench.common import (
+    RASA_TOKEN,
     FakeTwilio,
     bench_stack,
     cpu_s,
@@ -150,6 +151,7 @@ def run_locust(
             "BENCH_SECONDS": str(seconds),
             "BENCH_SHAPE": shape,
             **({"BENCH_ANY_STATUS": "1"} if system == "floor" else {}),
+            **({"BENCH_AUTHORIZATION": f"Bearer {RASA_TOKEN}"} if system == "rasa" else {}),
         },
         check=False,
         stdout=subprocess.DEVNULL,

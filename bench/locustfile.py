@@ -16,6 +16,7 @@ Each user then sends every BENCH_PACING seconds. Settings come from the environm
     BENCH_PREFIX    four digits that make this run's phone numbers unique
     BENCH_SENDS     JSON lines file: one line per message (resident, send time, status)
     BENCH_ANY_STATUS  set: any answer counts (measuring the load tool's own floor)
+    BENCH_AUTHORIZATION  optional Authorization header (the Rasa system: its bearer token)
     BENCH_RATE      messages a second (for the steady shape's slots)
     BENCH_SECONDS   how long the load lasts: no message leaves after that
     BENCH_SHAPE     steady or burst
@@ -41,6 +42,9 @@ _numbers = itertools.count()
 _users = itertools.count()
 _first_start: list[float] = []
 _log: Any = None
+#: BENCH_AUTHORIZATION: an Authorization header to send too (stock Rasa's Twilio channel sits
+#: behind bot/serve.py's token check, like every Rasa endpoint here).
+_AUTHORIZATION = {"Authorization": v} if (v := os.environ.get("BENCH_AUTHORIZATION")) else {}
 
 
 def _sends() -> Any:
@@ -93,7 +97,7 @@ class Resident(FastHttpUser):
         with self.client.post(
             path,
             data=form,
-            headers={"X-Twilio-Signature": signature},
+            headers={"X-Twilio-Signature": signature, **_AUTHORIZATION},
             catch_response=True,
         ) as response:
             ok = response.status_code in (200, 204) or bool(os.environ.get("BENCH_ANY_STATUS"))

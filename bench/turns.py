@@ -42,6 +42,7 @@ import os
 import platform
 import pstats
 import random
+import secrets
 import shutil
 import socket
 import statistics
@@ -215,39 +216,40 @@ class Services:
         self.tmp = tmp
         self.redis_port = free_port()
         self.actions_port = free_port()
+        # Credentials as the running system has them (scripts/stack.py): Redis asks for a
+        # password, the action server for a token; both reach the processes off their command lines.
+        self.redis_password = secrets.token_urlsafe(32)
+        self.actions_token = secrets.token_urlsafe(32)
         self.procs: list[subprocess.Popen[bytes]] = []
 
     def start_redis(self) -> None:
         server = shutil.which("redis-server")
         if not server:
             raise SystemExit("redis-server is not installed (make setup installs it)")
-        self.procs.append(
-            subprocess.Popen(
-                [
-                    server,
-                    "--port",
-                    str(self.redis_port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--dir",
-                    str(self.tmp),
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+        config = (
+            f'port {self.redis_port}\nbind 127.0.0.1\nsave ""\nappendonly no\ndir "{self.tmp}"\n'
+            f"requirepass {self.redis_password}\n"
         )
+        redis_server = subprocess.Popen(
+            [server, "-"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        assert redis_server.stdin is not None
+        with redis_server.stdin:
+            redis_server.stdin.write(config.encode())
+        self.procs.append(redis_server)
         import redis
 
-        client = redis.Redis(port=self.redis_port, socket_timeout=1)
+        client = redis.Redis(port=self.redis_port, password=self.redis_password, socket_timeout=1)
         wait_until(client.ping, 15, "redis-server")
         client.close()
 
     def start_actions(self) -> None:
-        env = dict(os.environ, ACTIONS_HOST="127.0.0.1", ACTIONS_PORT=str(self.actions_port))
+        env = dict(
+            os.environ,
+            ACTIONS_HOST="127.0.0.1",
+            ACTIONS_PORT=str(self.actions_port),
+            ACTION_SERVER_TOKEN=self.actions_token,
+        )
         log = (self.tmp / "actions.log").open("wb")
         self.procs.append(
             subprocess.Popen(
@@ -262,8 +264,9 @@ class Services:
             REDIS_HOST="127.0.0.1",
             REDIS_PORT=str(self.redis_port),
             REDIS_DB="0",
-            REDIS_PASSWORD="",
+            REDIS_PASSWORD=self.redis_password,
             ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.actions_port}/webhook",
+            ACTION_SERVER_TOKEN=self.actions_token,
         )
 
     def stop(self) -> None:

@@ -5,8 +5,10 @@
 #   REDIS_HOST (127.0.0.1) REDIS_PORT (6379) REDIS_DB (0) REDIS_PASSWORD ("")
 #   ACTION_ENDPOINT_URL (http://127.0.0.1:5055/webhook)
 #   RASA_HOST (127.0.0.1)  RASA_PORT (5005)
-#   RASA_AUTH_TOKEN        token for the HTTP API (/conversations/...); when
-#                          unset the API is not enabled, only the webhook.
+#   RASA_TOKEN             required: every request (REST channel and HTTP API)
+#                          needs "Authorization: Bearer $RASA_TOKEN"; bot/serve.py
+#                          reads it from the environment (never the command line).
+#   ACTION_SERVER_TOKEN    required: sent to the action server (bot/endpoints.yml).
 #   BOT_VENV (.venv-bot)
 # bot/endpoints.yml reads the REDIS_* and ACTION_ENDPOINT_URL variables; Rasa
 # refuses to start if one of them is unset, so defaults are exported here.
@@ -20,18 +22,15 @@ export REDIS_DB="${REDIS_DB:-0}"
 export REDIS_PASSWORD="${REDIS_PASSWORD:-}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:5055/webhook}"
 
+: "${RASA_TOKEN:?RASA_TOKEN is not set (Rasa refuses requests without it)}"
+: "${ACTION_SERVER_TOKEN:?ACTION_SERVER_TOKEN is not set (the action server needs it)}"
 
-api_args=()
-if [[ -n "${RASA_AUTH_TOKEN:-}" ]]; then
-  api_args=(--enable-api --auth-token "${RASA_AUTH_TOKEN}")
-fi
-
-# bot/serve.py: `rasa run` with the check of action server answers made cheaper (see there).
+# bot/serve.py: `rasa run` with the token check (REST channel and HTTP API, enabled there) and
+# the check of action server answers made cheaper (see there).
 exec "${BOT_VENV}/bin/python" -m bot.serve run \
   --model models/current.tar.gz \
   --endpoints bot/endpoints.yml \
   --credentials bot/credentials.yml \
   --interface "${RASA_HOST:-127.0.0.1}" \
   --port "${RASA_PORT:-5005}" \
-  "${api_args[@]}" \
   "$@"

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from api.config import is_loopback
 from scripts.stack import MODEL, ROOT, Restarts, Stack, StackConfig, fail
 
 
@@ -21,6 +22,9 @@ def _port(url: str, default: int) -> int:
 def config_from_environment() -> StackConfig:
     file_values = {k: v for k, v in dotenv_values(ROOT / ".env").items() if v is not None}
     values = {**file_values, **os.environ}
+    gateway_host = values.get("GATEWAY_HOST") or "127.0.0.1"
+    if not is_loopback(gateway_host) and not values.get("ENVIRONMENT"):
+        fail(f"GATEWAY_HOST={gateway_host} is reachable from other machines: set ENVIRONMENT in .env.")
     return StackConfig(
         env=file_values,
         var_dir=ROOT / "var",
@@ -31,6 +35,10 @@ def config_from_environment() -> StackConfig:
         # Start our own Redis unless REDIS_URL points to one.
         redis_url=values.get("REDIS_URL") or None,
         redis_port=int(values.get("LOCAL_REDIS_PORT", "6390")),
+        # `make setup` writes both into .env; empty ones are random for this run.
+        redis_password=values.get("REDIS_PASSWORD", ""),
+        action_server_token=values.get("ACTION_SERVER_TOKEN", ""),
+        gateway_host=gateway_host,
     )
 
 

@@ -7,6 +7,7 @@ Each process logs to `<var>/log/<name>.log`; application logs hold no personal d
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -17,7 +18,7 @@ import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import redis
 
@@ -42,6 +43,34 @@ def set_session_niceness(pid: int, nice: int) -> bool:
     except OSError:
         return False
     return True
+
+
+#: The action server answers Rasa only, on this machine.
+ACTIONS_HOST = "127.0.0.1"
+
+
+def redis_config(port: int, host: str, directory: Path, password: str) -> str:
+    """Our own Redis's configuration (redis.conf syntax), given on its standard input."""
+    quoted = password.replace("\\", "\\\\").replace('"', '\\"')
+    return "\n".join(
+        [
+            f"port {port}",
+            f"bind {host}",
+            f'dir "{directory}"',
+            "appendonly yes",
+            "appendfsync everysec",
+            "maxmemory-policy noeviction",
+            'save ""',
+            "protected-mode yes",
+            f'requirepass "{quoted}"',
+            "",
+        ]
+    )
+
+
+def _connect_host(bind: str) -> str:
+    """Where to reach a server bound to `bind` from this machine."""
+    return "127.0.0.1" if bind in ("0.0.0.0", "::", "") else bind  # noqa: S104 - compared, not bound
 
 
 def free_port() -> int:
@@ -76,6 +105,9 @@ class Service:
     start_timeout: float = 120.0
     #: CPU priority (nice). Acknowledging Twilio has a deadline; bot turns queue and can wait.
     nice: int = 0
+    #: Written to the process's standard input, then closed: how a secret reaches a program
+    #: that reads its configuration there (Redis), never on its command line.
+    stdin: bytes | None = None
     process: subprocess.Popen[bytes] | None = None
 
 
@@ -90,10 +122,25 @@ class StackConfig:
     actions_port: int = 5055
     redis_url: str | None = None
     redis_port: int = 6390
+    #: Our own Redis's password (requirepass); for an existing one, used when `redis_url` has
+    #: none. Empty with our own Redis: a random one for this run.
+    redis_password: str = ""
+    #: Shared by Rasa (bot/endpoints.yml sends it) and the action server (which asks for it).
+    #: Empty: a random one for this run.
+    action_server_token: str = ""
+    #: Where Redis and the bot listen. The action server always listens on loopback.
     host: str = "127.0.0.1"
+    #: Where the gateway listens (GATEWAY_HOST); anything but loopback needs ENVIRONMENT set.
+    gateway_host: str = "127.0.0.1"
     #: Gateway processes (uvicorn --workers). Two on two cores: a burst of webhooks can then use
     #: both cores (bot turns run at a lower priority), measured in docs/benchmarks.md.
     gateway_workers: int = 2
+
+    def __post_init__(self) -> None:
+        if self.own_redis and not self.redis_password:
+            self.redis_password = secrets.token_urlsafe(32)
+        if not self.action_server_token:
+            self.action_server_token = secrets.token_urlsafe(32)
 
     @property
     def own_redis(self) -> bool:
@@ -101,7 +148,12 @@ class StackConfig:
 
     @property
     def effective_redis_url(self) -> str:
-        return self.redis_url or f"redis://{self.host}:{self.redis_port}/0"
+        """The URL every Redis client connects with, password included."""
+        url = urlsplit(self.redis_url or f"redis://{self.host}:{self.redis_port}/0")
+        if self.redis_password and not url.password:
+            auth = f"{quote(url.username or '', safe='')}:{quote(self.redis_password, safe='')}"
+            url = url._replace(netloc=f"{auth}@{url.netloc.rpartition('@')[2]}")
+        return urlunsplit(url)
 
 
 class Stack:
@@ -129,8 +181,10 @@ class Stack:
                 "REDIS_HOST": redis.hostname or c.host,
                 "REDIS_PORT": str(redis.port or 6379),
                 "REDIS_DB": (redis.path or "/0").lstrip("/") or "0",
-                "REDIS_PASSWORD": redis.password or "",
-                "ACTION_ENDPOINT_URL": f"http://{c.host}:{c.actions_port}/webhook",
+                "REDIS_PASSWORD": unquote(redis.password or ""),
+                "ACTION_ENDPOINT_URL": f"http://{ACTIONS_HOST}:{c.actions_port}/webhook",
+                "ACTION_SERVER_TOKEN": c.action_server_token,
+                "GATEWAY_HOST": c.gateway_host,
                 "PYTHONUNBUFFERED": "1",
             }
         )
@@ -144,35 +198,20 @@ class Stack:
             redis_dir.mkdir(parents=True, exist_ok=True)
             yield Service(
                 "redis",
-                [
-                    "redis-server",
-                    "--port",
-                    str(c.redis_port),
-                    "--bind",
-                    c.host,
-                    "--dir",
-                    str(redis_dir),
-                    "--appendonly",
-                    "yes",
-                    "--appendfsync",
-                    "everysec",
-                    "--maxmemory-policy",
-                    "noeviction",
-                    "--save",
-                    "",
-                    "--protected-mode",
-                    "yes",
-                ],
+                # "-": the configuration comes on standard input, so the password is in no
+                # file and on no command line.
+                ["redis-server", "-"],
                 lambda: redis_ok(c.effective_redis_url),
-                url=c.effective_redis_url,
+                url=f"redis://{c.host}:{c.redis_port}/0",
                 start_timeout=15,
+                stdin=redis_config(c.redis_port, c.host, redis_dir, c.redis_password).encode(),
             )
         yield Service(
             "actions",
             ["bash", "bot/run-actions.sh"],
-            lambda: http_ok(f"http://{c.host}:{c.actions_port}/health"),
-            url=f"http://{c.host}:{c.actions_port}",
-            env={"ACTIONS_HOST": c.host, "ACTIONS_PORT": str(c.actions_port)},
+            lambda: http_ok(f"http://{ACTIONS_HOST}:{c.actions_port}/health"),
+            url=f"http://{ACTIONS_HOST}:{c.actions_port}",
+            env={"ACTIONS_HOST": ACTIONS_HOST, "ACTIONS_PORT": str(c.actions_port)},
             nice=BOT_NICENESS,
         )
         yield Service(
@@ -180,11 +219,8 @@ class Stack:
             ["bash", "bot/run.sh"],
             lambda: http_ok(f"http://{c.host}:{c.rasa_port}/"),
             url=f"http://{c.host}:{c.rasa_port}",
-            env={
-                "RASA_HOST": c.host,
-                "RASA_PORT": str(c.rasa_port),
-                "RASA_AUTH_TOKEN": self.env.get("RASA_TOKEN", ""),
-            },
+            # RASA_TOKEN comes with the environment; bot/serve.py reads it there.
+            env={"RASA_HOST": c.host, "RASA_PORT": str(c.rasa_port)},
             start_timeout=180,
             nice=BOT_NICENESS,
         )
@@ -195,7 +231,7 @@ class Stack:
                 "api.main:create_app",
                 "--factory",
                 "--host",
-                c.host,
+                c.gateway_host,
                 "--port",
                 str(c.gateway_port),
                 "--no-access-log",
@@ -203,8 +239,8 @@ class Stack:
                 "--workers",
                 str(c.gateway_workers),
             ],
-            lambda: http_ok(f"http://{c.host}:{c.gateway_port}/openapi.json"),
-            url=f"http://{c.host}:{c.gateway_port}",
+            lambda: http_ok(f"http://{_connect_host(c.gateway_host)}:{c.gateway_port}/openapi.json"),
+            url=f"http://{_connect_host(c.gateway_host)}:{c.gateway_port}",
         )
         yield Service(
             "worker",
@@ -257,11 +293,15 @@ class Stack:
             [*DIE_WITH_PARENT, "nice", "-n", str(service.nice), *service.argv],
             cwd=ROOT,
             env={**self.env, **service.env},
+            stdin=subprocess.DEVNULL if service.stdin is None else subprocess.PIPE,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         log.close()
+        if service.stdin is not None and service.process.stdin is not None:
+            with service.process.stdin:
+                service.process.stdin.write(service.stdin)
         if service.nice:
             set_session_niceness(service.process.pid, service.nice)
         deadline = time.monotonic() + service.start_timeout
