@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from datetime import time
 from functools import lru_cache
+from ipaddress import ip_address
 from typing import Literal
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.languages import load_languages
+from secret_strength import weakness
 
 #: The development auth token from `.env.example`. Console mode signs and checks with it;
 #: production refuses it.
@@ -22,7 +25,10 @@ DEV_AUTH_TOKEN = "dev-only-auth-token-change-me"  # noqa: S105 - public on purpo
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
+    #: Must be set explicitly (no default) when the gateway binds to a non-loopback address.
     environment: Literal["development", "test", "production"] = "development"
+    #: Where the gateway listens (scripts/stack.py passes it to uvicorn).
+    gateway_host: str = "127.0.0.1"
     public_base_url: str = "http://127.0.0.1:8000"
 
     # Twilio. The auth token signs every webhook, in every mode.
@@ -37,6 +43,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///var/app.db"
     redis_url: str = "redis://127.0.0.1:6390/0"
+    #: Redis's password (requirepass), for a REDIS_URL that does not carry one itself.
+    redis_password: str = ""
     rasa_url: str = "http://127.0.0.1:5005"
     #: Protects Rasa's HTTP API; the worker reads trackers with it before any retried turn.
     rasa_token: str = Field(min_length=8)
@@ -116,12 +124,49 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _redis_url_carries_the_password(self) -> Settings:
+        """Every Redis client (arq, sessions, pub/sub) connects with REDIS_URL, so a separate
+        REDIS_PASSWORD is put into it."""
+        parts = urlsplit(self.redis_url)
+        if self.redis_password and not parts.password:
+            user = quote(parts.username or "", safe="")
+            netloc = f"{user}:{quote(self.redis_password, safe='')}@{parts.netloc.rpartition('@')[2]}"
+            self.redis_url = urlunsplit(parts._replace(netloc=netloc))
+        return self
+
+    @model_validator(mode="after")
+    def _environment_is_explicit_off_loopback(self) -> Settings:
+        if "environment" not in self.model_fields_set and not is_loopback(self.gateway_host):
+            raise ValueError(
+                f"GATEWAY_HOST {self.gateway_host!r} is reachable from other machines: "
+                "set ENVIRONMENT (development, test or production) explicitly"
+            )
+        return self
+
+    def secrets(self) -> dict[str, str]:
+        """Every secret setting by name, with Redis's and the database's passwords (empty when
+        there is none)."""
+        return {
+            "TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+            "RASA_TOKEN": self.rasa_token,
+            "PRACTITIONER_API_TOKEN": self.practitioner_api_token,
+            "the Redis password (REDIS_URL or REDIS_PASSWORD)": urlsplit(self.redis_url).password or "",
+            "the DATABASE_URL password": urlsplit(self.database_url).password or "",
+        }
+
+    @model_validator(mode="after")
     def _refuse_development_values_in_production(self) -> Settings:
         if self.environment == "production":
             if self.twilio_auth_token == DEV_AUTH_TOKEN:
                 raise ValueError("TWILIO_AUTH_TOKEN is the development value; set the real one")
             if self.rasa_token.startswith("dev-only"):
                 raise ValueError("RASA_TOKEN is the development value; set a long random one")
+            if not urlsplit(self.redis_url).password:
+                raise ValueError("production needs a Redis password (REDIS_PASSWORD or in REDIS_URL)")
+            for name, value in self.secrets().items():
+                # Empty means "not used" here: no practitioner API, a database without a password.
+                if value and (reason := weakness(value)):
+                    raise ValueError(f"{name} {reason}; generate one with secrets.token_urlsafe(32)")
             if self.resolved_transport != "twilio":
                 raise ValueError("production needs TRANSPORT=twilio and Twilio credentials")
             if self.practitioner_api_token and len(self.practitioner_api_token) < 24:
@@ -149,6 +194,15 @@ class Settings(BaseSettings):
 
     def public_url(self, path: str) -> str:
         return self.public_base_url.rstrip("/") + path
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name other than localhost may resolve to anything
 
 
 @lru_cache
