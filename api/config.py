@@ -116,6 +116,16 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _oncall_address_is_a_number(self) -> Settings:
+        """A mistyped on-call number would only show when a crisis comes: refuse it at start."""
+        if self.oncall_alert_to:
+            from api.gateway.parsing import parse_address
+
+            if not parse_address(self.oncall_alert_to).valid:
+                raise ValueError("ONCALL_ALERT_TO must be a phone number (E.164, or whatsapp: and E.164)")
+        return self
+
+    @model_validator(mode="after")
     def _reminder_settings_are_readable(self) -> Settings:
         from api.reminders.timing import parse_offsets
 

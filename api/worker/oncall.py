@@ -32,11 +32,10 @@ KIND_WORDS = {
 SENT_TTL = 7 * 24 * 3600
 
 
-def alert_text(kind: str, conversation_id: int, link: str) -> str:
-    return (
-        f"Wellbeing service: safety flag ({KIND_WORDS.get(kind, 'safety')}) raised while the team "
-        f"is closed. The resident has been sent the urgent numbers. Conversation {conversation_id}: {link}"
-    )
+def alert_text(kind: str, link: str) -> str:
+    """One SMS part (the link names the conversation)."""
+    words = KIND_WORDS.get(kind, "safety")
+    return f"Safety flag out of hours: {words}. The resident has the urgent numbers. {link}"
 
 
 async def oncall_alert(ctx: dict[str, Any], conversation_id: int, message_id: int) -> bool:

@@ -18,7 +18,7 @@ from tests.support import Database, Gateway, Resident, wait_for
 pytestmark = pytest.mark.stack
 
 CRISIS = "I want to kill myself"
-ONCALL = "+447911654321"
+ONCALL = "+447911000111"
 
 
 def _replies(db: Database, number: str) -> list[dict[str, object]]:
