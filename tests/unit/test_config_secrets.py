@@ -107,3 +107,18 @@ def test_on_loopback_the_environment_may_be_left_to_its_default(
 ) -> None:
     monkeypatch.delenv("ENVIRONMENT", raising=False)
     assert Settings(**GOOD, gateway_host=host, _env_file=None).environment == "development"
+
+
+def test_make_run_refuses_a_public_gateway_without_an_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scripts import run
+
+    monkeypatch.setattr(run, "dotenv_values", lambda _path: {"GATEWAY_HOST": "0.0.0.0"})
+    for name in ("ENVIRONMENT", "GATEWAY_HOST", "REDIS_URL", "REDIS_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(SystemExit):
+        run.config_from_environment()
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    config = run.config_from_environment()
+    assert config.gateway_host == "0.0.0.0"
+    # make run's own Redis gets a password even when .env has none.
+    assert config.redis_password and config.redis_password in config.effective_redis_url
