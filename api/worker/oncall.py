@@ -49,9 +49,7 @@ async def oncall_alert(ctx: dict[str, Any], conversation_id: int, message_id: in
     async with deps.sessions() as session:
         conversation = await session.get(Conversation, conversation_id)
         kind = (conversation.safety_flag if conversation else None) or "safety"
-        body = alert_text(
-            kind, conversation_id, settings.public_url(f"/inbox/conversations/{conversation_id}")
-        )
+        body = alert_text(kind, settings.public_url(f"/inbox/conversations/{conversation_id}"))
         outgoing = Outgoing(to=address.phone, channel=Channel(address.channel), body=body)
         if not await deps.redis.set(sent_key, "1", nx=True, ex=SENT_TTL):
             return False  # this flag's alert is already out (or on its way)
