@@ -89,10 +89,11 @@ class Settings(BaseSettings):
     #: hours whatever happens.
     inbox_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     inbox_absolute_hours: int = Field(default=10, ge=1, le=24 * 7)
-    #: Failed logins per account name (and per client address) before a pause of
-    #: INBOX_LOGIN_WINDOW_MINUTES.
+    #: Login tries per account name from one device or address, per address, and per name
+    #: from places it never logged in from, within INBOX_LOGIN_WINDOW_MINUTES (docs/security.md).
     inbox_login_limit: int = Field(default=5, ge=1)
     inbox_login_ip_limit: int = Field(default=20, ge=1)
+    inbox_login_name_limit: int = Field(default=20, ge=1)
     inbox_login_window_minutes: int = Field(default=15, ge=1)
     #: WhatsApp templates approved by Meta, as JSON: {"canned_wait": "HX..."}. Outside the
     #: 24-hour window only these replies can go by WhatsApp.
