@@ -11,6 +11,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.config import Settings, get_settings
 from api.db.session import make_engine, make_sessionmaker
@@ -75,7 +76,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await queue.aclose()
             await engine.dispose()
 
-    app = FastAPI(title="Wellbeing assistant gateway", version="0.1.0", lifespan=lifespan)
+    # No interactive docs or schema in production: they map every route for a visitor.
+    public_docs = settings.environment != "production"
+    app = FastAPI(
+        title="Wellbeing assistant gateway",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs" if public_docs else None,
+        redoc_url="/redoc" if public_docs else None,
+        openapi_url="/openapi.json" if public_docs else None,
+    )
     app.include_router(twilio.router)
     app.include_router(health.router)
     app.include_router(referrals.router)
@@ -91,4 +101,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _inbox_errors)
     if settings.resolved_transport == "console":
         app.include_router(dev.router)
+    app.add_middleware(SecurityHeaders, https=settings.cookie_secure)
     return app
+
+
+#: Served over https (PUBLIC_BASE_URL), browsers must use https for a year, subdomains too.
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+NOSNIFF = (b"x-content-type-options", b"nosniff")
+
+
+class SecurityHeaders:
+    """On every answer: nosniff, and HSTS when served over https. (Inbox pages add their own
+    Content-Security-Policy and the rest, api/inbox/pages.py.) A plain ASGI wrapper: a header
+    or two, no per-request task."""
+
+    def __init__(self, app: ASGIApp, https: bool) -> None:
+        self.app = app
+        self.extra = [HSTS] if https else []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == NOSNIFF[0] for name, _ in headers):
+                    headers.append(NOSNIFF)
+                message["headers"] = [*headers, *self.extra]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

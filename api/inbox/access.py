@@ -16,7 +16,7 @@ from fastapi import Depends, HTTPException, Request, status
 
 from api.db.models import Practitioner
 from api.deps import SessionDep, StateDep
-from api.inbox.sessions import COOKIE, InboxSession, SessionStore
+from api.inbox.sessions import COOKIE, InboxSession, SessionStore, cookie_name
 
 ADMIN = "admin"
 ROLES = ("practitioner", ADMIN)
@@ -30,6 +30,8 @@ class Staff:
     role: str
     session: InboxSession
     token: str
+    #: Where the request came from (the direct peer, or what a trusted proxy says).
+    address: str = "unknown"
 
     @property
     def is_admin(self) -> bool:
@@ -52,31 +54,45 @@ async def session_store(state: StateDep) -> SessionStore:
 StoreDep = Annotated[SessionStore, Depends(session_store)]
 
 
-async def _staff(request: Request, store: SessionStore, db: SessionDep) -> Staff | None:
-    token = request.cookies.get(COOKIE)
-    live = await store.get(token)
+def client_address(request: Request) -> str:
+    """The client's address: uvicorn (--proxy-headers) has already replaced the peer with the
+    X-Forwarded-For client only when the peer is in FORWARDED_ALLOW_IPS."""
+    return request.client.host[:64] if request.client else "unknown"
+
+
+def is_live_refresh(request: Request) -> bool:
+    """The event stream and the fragments the page fetches after an event or by polling: they
+    read the session but do not count as the person being active."""
+    return request.url.path == "/inbox/events" or bool(request.query_params.get("part"))
+
+
+async def _staff(request: Request, store: SessionStore, db: SessionDep, state: StateDep) -> Staff | None:
+    token = request.cookies.get(cookie_name(COOKIE, state.settings.cookie_secure))
+    live = await store.get(token, touch=not is_live_refresh(request))
     if live is None or token is None:
         return None
     person = await db.get(Practitioner, live.user_id)
     if person is None or not person.active:
         await store.end(token)
         return None
-    return Staff(person.id, person.username, person.display_name, person.role, live, token)
+    return Staff(
+        person.id, person.username, person.display_name, person.role, live, token, client_address(request)
+    )
 
 
-async def optional_staff(request: Request, store: StoreDep, db: SessionDep) -> Staff | None:
-    return await _staff(request, store, db)
+async def optional_staff(request: Request, store: StoreDep, db: SessionDep, state: StateDep) -> Staff | None:
+    return await _staff(request, store, db, state)
 
 
-async def api_staff(request: Request, store: StoreDep, db: SessionDep) -> Staff:
-    staff = await _staff(request, store, db)
+async def api_staff(request: Request, store: StoreDep, db: SessionDep, state: StateDep) -> Staff:
+    staff = await _staff(request, store, db, state)
     if staff is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Please log in to the inbox.")
     return staff
 
 
-async def page_staff(request: Request, store: StoreDep, db: SessionDep) -> Staff:
-    staff = await _staff(request, store, db)
+async def page_staff(request: Request, store: StoreDep, db: SessionDep, state: StateDep) -> Staff:
+    staff = await _staff(request, store, db, state)
     if staff is None:
         raise LoginNeeded()
     return staff

@@ -19,8 +19,9 @@ CHANNEL = "inbox:events"
 #: handoff: a conversation now waits for a person; message: a resident wrote while a person
 #: owns it; status: a delivery status changed; owner: claimed, handed back, resolved;
 #: note: a private note; flag: a safety flag raised or cleared; reminder: an answer to a
-#: reminder or follow-up; appointment: booked, moved or cancelled.
-KINDS = {"handoff", "message", "status", "owner", "note", "flag", "reminder", "appointment"}
+#: reminder or follow-up; appointment: booked, moved or cancelled; session: someone logged
+#: out (every open stream checks its own session at once; not passed on to pages).
+KINDS = {"handoff", "message", "status", "owner", "note", "flag", "reminder", "appointment", "session"}
 
 
 async def publish(redis: Redis, kind: str, conversation_id: int, **extra: Any) -> None:
@@ -32,11 +33,12 @@ async def publish(redis: Redis, kind: str, conversation_id: int, **extra: Any) -
         log.warning("could not publish an inbox %s event", kind)
 
 
-async def listen(redis: Redis) -> AsyncIterator[dict[str, Any]]:
+async def listen(redis: Redis, ping: float = 15.0) -> AsyncIterator[dict[str, Any]]:
+    """Every event, and a {"kind": "ping"} after `ping` seconds without one."""
     async with redis.pubsub(ignore_subscribe_messages=True) as pubsub:
         await pubsub.subscribe(CHANNEL)
         while True:
-            message = await pubsub.get_message(timeout=15.0)
+            message = await pubsub.get_message(timeout=ping)
             if message is None:
                 yield {"kind": "ping"}
                 continue

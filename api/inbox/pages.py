@@ -25,14 +25,47 @@ LONDON = ZoneInfo("Europe/London")
 HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; media-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
-        "form-action 'self'"
+        "connect-src 'self'; media-src 'self' data:; object-src 'none'; frame-ancestors 'none'; "
+        "base-uri 'none'; form-action 'self'"
     ),
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+#: The banners a page shows after a redirect. The address carries only one of these codes
+#: (`?done=claimed`, `?error=no_flag`): never words, so a link cannot put text on the page.
+DONE_BANNERS = {
+    "claimed": "You have this conversation now.",
+    "assigned": "Assigned.",
+    "handed_back": "Handed back to the bot.",
+    "resolved": "Resolved.",
+    "noted": "Note added.",
+    "replied": "Reply sent.",
+    "held": "Reply saved. It will go in the resident's safe time window.",
+    "flag_cleared": "Safety flag cleared.",
+    "booked": "Appointment booked.",
+    "moved": "Appointment moved.",
+    "cancelled_appointment": "Appointment cancelled.",
+    "password_changed": "Your password is changed. Your other sessions have ended.",
+}
+ERROR_BANNERS = {
+    "no_such_member": "There is no active team member with that id.",
+    "already_bot": "The bot already has this conversation.",
+    "already_resolved": "This conversation is already resolved.",
+    "empty_note": "The note is empty.",
+    "no_flag": "This conversation has no safety flag.",
+    "opted_out": "The resident texted STOP: no message may be sent to them. Phone them if it is safe.",
+    "no_number": "We have no number that can receive messages for this resident.",
+    "no_channel": "The resident chose no way of contact we can send on: phone them.",
+}
+
+
+def banners(query: dict[str, str]) -> tuple[str, str]:
+    """The (done, error) banner texts for a page's query codes; unknown codes show nothing."""
+    return DONE_BANNERS.get(query.get("done", ""), ""), ERROR_BANNERS.get(query.get("error", ""), "")
+
+
 OWNER_LABELS = {
     "bot": "With the bot",
     "waiting": "Waiting for a person",

@@ -1,9 +1,9 @@
 """Server-side inbox sessions in Redis, with idle and absolute timeouts.
 
 The cookie holds only a random token; Redis holds the session under the token's SHA-256,
-so a copy of Redis does not hand out live cookies. Every request moves the idle deadline;
-the absolute deadline never moves. Logout deletes the key, which ends the session
-everywhere at once (several gateway processes share Redis).
+so a copy of Redis does not hand out live cookies. Every request a person makes moves the
+idle deadline (live refreshes do not); the absolute deadline never moves. Logout deletes
+the key, which ends the session everywhere at once (several gateway processes share Redis).
 """
 
 from __future__ import annotations
@@ -19,6 +19,12 @@ from redis.asyncio import Redis
 
 COOKIE = "inbox_session"
 PREFIX = "inbox:session:"
+
+
+def cookie_name(name: str, secure: bool) -> str:
+    """Over https a cookie gets the `__Host-` prefix: the browser then keeps it only if it is
+    Secure, for this host alone and for every path, so no sibling subdomain can plant one."""
+    return f"__Host-{name}" if secure else name
 
 
 @dataclass
@@ -54,8 +60,10 @@ class SessionStore:
         await self.redis.set(_key(token), json.dumps(asdict(session)), ex=self.idle)
         return token, session
 
-    async def get(self, token: str | None) -> InboxSession | None:
-        """The live session for this cookie (its idle deadline moved on), or None."""
+    async def get(self, token: str | None, touch: bool = True) -> InboxSession | None:
+        """The live session for this cookie, or None. `touch` moves its idle deadline on:
+        a person's request does; live refreshes (events, fragments) must not, or a page
+        left open would never time out."""
         if not token or len(token) > 128:
             return None
         raw = await self.redis.get(_key(token))
@@ -70,6 +78,8 @@ class SessionStore:
         if now - session.seen >= self.idle or now - session.created >= self.absolute:
             await self.redis.delete(_key(token))
             return None
+        if not touch:
+            return session
         session.seen = now
         left = int(min(self.idle, self.absolute - (now - session.created))) or 1
         # XX: only if it still exists, so a logout during this request is not undone.

@@ -93,5 +93,8 @@ async def export_resident(session: SessionDep, phone: Annotated[str, Query(max_l
     return Response(
         body,
         media_type="application/json",
-        headers={"Content-Disposition": 'attachment; filename="resident-data.json"'},
+        headers={
+            "Content-Disposition": 'attachment; filename="resident-data.json"',
+            "Cache-Control": "no-store",
+        },
     )

@@ -4,8 +4,8 @@ Each one needs a logged-in member of staff and the session's CSRF token, is writ
 audit log, tells open inboxes (Redis pub/sub), and answers with a redirect back to the
 conversation, so it works without JavaScript. Rules: anyone on the team may claim a
 conversation nobody has, add notes, or resolve one that waits; only the person who has a
-conversation (or an admin) may reply to it, hand it back or resolve it; only an admin
-assigns it to someone else.
+conversation (or an admin) may reply to it, hand it back, clear its safety flag or resolve
+it; only an admin assigns it to someone else.
 """
 
 from __future__ import annotations
@@ -51,6 +51,16 @@ def must_own(conversation: Conversation, staff: Staff) -> None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Another member of the team has this conversation.")
 
 
+def must_have(conversation: Conversation, staff: Staff, what: str) -> None:
+    """Only the practitioner who has the conversation, or an admin: nobody else may hand a
+    waiting conversation back or clear a safety flag on one they have not taken on."""
+    mine = conversation.owner == Owner.HUMAN.value and conversation.assigned_to_id == staff.id
+    if not (mine or staff.is_admin):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, f"Only the person who has this conversation, or an admin, can {what}."
+        )
+
+
 def _take(conversation: Conversation, staff_id: int) -> None:
     if conversation.owner != Owner.HUMAN.value:
         transition(conversation, Owner.HUMAN)
@@ -62,7 +72,7 @@ def _take(conversation: Conversation, staff_id: int) -> None:
 async def _done(
     db: SessionDep, state: StateDep, conversation: Conversation, staff: Staff, action: str
 ) -> None:
-    audit.record(db, staff.username, action, conversation.id)
+    audit.record(db, staff.username, action, conversation.id, source=staff.address)
     await db.commit()
     await events.publish(state.queue, "owner" if action != "note_added" else "note", conversation.id)
 
@@ -94,7 +104,7 @@ async def assign(
     conversation = await _load(db, conversation_id)
     person = await db.get(Practitioner, practitioner_id)
     if person is None or not person.active:
-        return _back(conversation_id, error="There is no active team member with that id.")
+        return _back(conversation_id, error="no_such_member")
     _take(conversation, person.id)
     await _done(db, state, conversation, staff, "assigned")
     return _back(conversation_id, done="assigned")
@@ -103,9 +113,9 @@ async def assign(
 @router.post("/{conversation_id}/handback", **inbox_action())
 async def hand_back(db: SessionDep, state: StateDep, staff: ActingDep, conversation_id: RowId) -> Response:
     conversation = await _load(db, conversation_id)
-    must_own(conversation, staff)
     if conversation.owner in (Owner.BOT.value, Owner.RESOLVED.value):
-        return _back(conversation_id, error="The bot already has this conversation.")
+        return _back(conversation_id, error="already_bot")
+    must_have(conversation, staff, "hand it back to the bot")
     transition(conversation, Owner.BOT)
     conversation.assigned_to_id = None
     conversation.keep_assigned = False
@@ -130,7 +140,7 @@ async def resolve(
     conversation = await _load(db, conversation_id)
     must_own(conversation, staff)
     if conversation.owner == Owner.RESOLVED.value:
-        return _back(conversation_id, error="This conversation is already resolved.")
+        return _back(conversation_id, error="already_resolved")
     transition(conversation, Owner.RESOLVED)
     conversation.keep_assigned = keep in ("1", "on", "yes")
     if conversation.keep_assigned:
@@ -149,7 +159,7 @@ async def add_note(
 ) -> Response:
     conversation = await _load(db, conversation_id)
     if not body.strip():
-        return _back(conversation_id, error="The note is empty.")
+        return _back(conversation_id, error="empty_note")
     db.add(
         Note(conversation_id=conversation.id, author_id=staff.id, author_name=staff.name, body=body.strip())
     )
@@ -169,10 +179,12 @@ async def clear_safety_flag(
     conversation_id: RowId,
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Only a person clears a safety flag, and only with a note of why (kept in the audit log)."""
+    """Only the person who has the conversation (or an admin) clears a safety flag, and only
+    with a note of why (kept in the audit log)."""
     conversation = await _load(db, conversation_id)
     if conversation.safety_flag is None:
-        return _back(conversation_id, error="This conversation has no safety flag.")
+        return _back(conversation_id, error="no_flag")
+    must_have(conversation, staff, "clear its safety flag")
     if len(note.strip()) < 3:
         return await conversation_response(
             request,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Request, Response, status
 from fastapi.responses import RedirectResponse
@@ -37,8 +36,13 @@ def _at(day: str, clock: str) -> datetime:
         raise AppointmentError("Give a date (YYYY-MM-DD) and a time (HH:MM).") from None
 
 
+#: Why the resident could not be told, as a banner code (api/inbox/pages.ERROR_BANNERS).
+WHY_NOT_CODES = {text: code for code, text in booking.WHY_NOT.items()}
+
+
 def _done(conversation_id: int, told: booking.Told, what: str) -> RedirectResponse:
-    query = f"done={what}" if told.told else f"done={what}&error={quote(told.phone_instead or '')}"
+    why = WHY_NOT_CODES.get(told.phone_instead or "", "no_channel")
+    query = f"done={what}" if told.told else f"done={what}&error={why}"
     return RedirectResponse(f"/inbox/conversations/{conversation_id}?{query}", status.HTTP_303_SEE_OTHER)
 
 

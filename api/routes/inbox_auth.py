@@ -1,4 +1,5 @@
-"""Inbox login and logout: password (Argon2id) and a TOTP code, throttled, then a session.
+"""Inbox login, logout and your own password: password (Argon2id) and a TOTP code,
+throttled, then a session.
 
 The login form has its own CSRF token (double submit: a short-lived cookie and a hidden
 field), so another site cannot log a practitioner into an account of its choosing.
@@ -16,19 +17,25 @@ from sqlalchemy import func, select
 
 from api.db.models import Practitioner
 from api.deps import SessionDep, StateDep
-from api.inbox import audit
-from api.inbox.access import ActingDep, OptionalStaffDep, StoreDep
-from api.inbox.credentials import totp_step, verify_password
-from api.inbox.pages import render
-from api.inbox.sessions import COOKIE
-from api.inbox.throttle import LoginThrottle
-from api.openapi import page, page_or_problem, redirect
+from api.inbox import audit, events
+from api.inbox.access import ActingDep, OptionalStaffDep, PageStaffDep, StoreDep, client_address
+from api.inbox.credentials import hash_password_in_thread, totp_step, verify_password_in_thread
+from api.inbox.pages import banners, render
+from api.inbox.sessions import COOKIE, cookie_name
+from api.inbox.throttle import KNOWN_SECONDS, LoginThrottle, normal_name
+from api.openapi import INBOX_PAGE, inbox_action, page, page_or_invalid, page_or_problem, redirect
 
 router = APIRouter(prefix="/inbox", tags=["inbox"], include_in_schema=True)
 
 LOGIN_COOKIE = "inbox_login"
+#: Set at a good login: this browser is then a known place for that name (api/inbox/throttle.py).
+DEVICE_COOKIE = "inbox_device"
 WRONG = "The name, password or code is not right. Please try again."
 PAUSED = "Too many tries. Please wait {minutes} minutes, or ask an admin for help."
+NEW_PLACE = (
+    "Too many tries for this name from new places. Log in from a computer you have used "
+    "before, or wait {minutes} minutes, or ask an admin for help."
+)
 EXPIRED = "The login form had expired. Please try again."
 
 
@@ -41,14 +48,15 @@ def _login_page(
 ) -> HTMLResponse:
     token = secrets.token_urlsafe(24)
     response = render(request, "login.html", {"csrf": token, "error": error, "note": note}, code)
+    secure = state.settings.cookie_secure
     response.set_cookie(
-        LOGIN_COOKIE,
+        cookie_name(LOGIN_COOKIE, secure),
         token,
         max_age=900,
         httponly=True,
-        secure=state.settings.cookie_secure,
+        secure=secure,
         samesite="strict",
-        path="/inbox",
+        path="/",
     )
     return response
 
@@ -62,14 +70,38 @@ async def login_form(request: Request, state: StateDep, staff: OptionalStaffDep,
     return _login_page(request, state, note="You have logged out." if bye else "")
 
 
+#: The login form is three short fields and a token: anything bigger is refused (413) while it
+#: streams in, before it is read whole.
+LOGIN_BODY_LIMIT = 4096
+
+
+def throttle_for(state: StateDep) -> LoginThrottle:
+    s = state.settings
+    return LoginThrottle(
+        state.queue,
+        s.inbox_login_limit,
+        s.inbox_login_window_minutes * 60,
+        s.inbox_login_ip_limit,
+        s.inbox_login_name_limit,
+    )
+
+
+def paused(request: Request, state: StateDep, refused_by: str) -> HTMLResponse:
+    minutes = state.settings.inbox_login_window_minutes
+    message = NEW_PLACE if refused_by == "name" else PAUSED
+    return _login_page(request, state, message.format(minutes=minutes), status.HTTP_429_TOO_MANY_REQUESTS)
+
+
 @router.post(
     "/login",
     status_code=status.HTTP_303_SEE_OTHER,
     response_class=RedirectResponse,
+    max_body_size=LOGIN_BODY_LIMIT,
     responses={
         303: redirect("Logged in: to the inbox"),
         401: page("The name, password or code is not right: the form again"),
         403: page("The login form had expired: the form again"),
+        413: page_or_problem("The form is far bigger than a login form"),
         429: page("Too many tries: the form again, and how long to wait"),
     },
 )
@@ -83,23 +115,25 @@ async def login(
     code: Annotated[str, Form(max_length=16)] = "",
     csrf_token: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
-    expected = request.cookies.get(LOGIN_COOKIE, "")
+    settings = state.settings
+    secure = settings.cookie_secure
+    expected = request.cookies.get(cookie_name(LOGIN_COOKIE, secure), "")
     if not expected or not secrets.compare_digest(expected.encode(), csrf_token.encode()):
         return _login_page(request, state, EXPIRED, status.HTTP_403_FORBIDDEN)
-    settings = state.settings
-    client = request.client.host if request.client else "unknown"
-    throttle = LoginThrottle(
-        state.queue,
-        settings.inbox_login_limit,
-        settings.inbox_login_window_minutes * 60,
-        settings.inbox_login_ip_limit,
+    client = client_address(request)
+    name = normal_name(username)
+    # Counted before the password is looked at: parallel tries cannot all slip past the limit.
+    attempt = await throttle_for(state).attempt(
+        name, client, request.cookies.get(cookie_name(DEVICE_COOKIE, secure))
     )
-    name = username.strip().lower()
-    if await throttle.blocked(name, client):
-        message = PAUSED.format(minutes=settings.inbox_login_window_minutes)
-        return _login_page(request, state, message, status.HTTP_429_TOO_MANY_REQUESTS)
+    if not attempt.allowed:
+        if attempt.first_refusal:
+            note = f"{attempt.refused_by} limit, from {client}"
+            audit.record(db, name[:64] or "(blank)", "login_throttled", note=note)
+            await db.commit()
+        return paused(request, state, attempt.refused_by)
     person = await db.scalar(select(Practitioner).where(func.lower(Practitioner.username) == name))
-    password_ok = verify_password(person.password_hash if person else None, password)
+    password_ok = await verify_password_in_thread(person.password_hash if person else None, password)
     step = totp_step(person.totp_secret, code) if person and password_ok else None
     # A code is good once: a replayed code (seen over a shoulder) fails.
     fresh = (
@@ -112,17 +146,32 @@ async def login(
         )
     )
     if person is None or not person.active or not password_ok or not fresh:
-        await throttle.failed(name, client)
-        audit.record(db, name[:64] or "(blank)", "login_failed")
+        audit.record(db, name[:64] or "(blank)", "login_failed", source=client)
         await db.commit()
         return _login_page(request, state, WRONG, status.HTTP_401_UNAUTHORIZED)
-    await throttle.succeeded(name, client)
+    device = await throttle_for(state).succeeded(attempt)
     token, _ = await store.create(person.id, person.role)
-    audit.record(db, person.username, "login")
+    audit.record(db, person.username, "login", source=client)
     await db.commit()
     response = RedirectResponse("/inbox", status.HTTP_303_SEE_OTHER)
+    set_session_cookie(response, state, token)
     response.set_cookie(
-        COOKIE,
+        cookie_name(DEVICE_COOKIE, secure),
+        device,
+        max_age=KNOWN_SECONDS,
+        httponly=True,
+        secure=secure,
+        samesite="strict",
+        path="/",
+    )
+    response.delete_cookie(cookie_name(LOGIN_COOKIE, secure), path="/", secure=secure, httponly=True)
+    return response
+
+
+def set_session_cookie(response: Response, state: StateDep, token: str) -> None:
+    settings = state.settings
+    response.set_cookie(
+        cookie_name(COOKIE, settings.cookie_secure),
         token,
         max_age=settings.inbox_absolute_hours * 3600,
         httponly=True,
@@ -130,8 +179,6 @@ async def login(
         samesite="lax",
         path="/",
     )
-    response.delete_cookie(LOGIN_COOKIE, path="/inbox")
-    return response
 
 
 @router.post(
@@ -146,8 +193,72 @@ async def login(
 )
 async def logout(staff: ActingDep, store: StoreDep, db: SessionDep, state: StateDep) -> Response:
     await store.end(staff.token)
-    audit.record(db, staff.username, "logout")
+    audit.record(db, staff.username, "logout", source=staff.address)
     await db.commit()
+    # Open event streams check their session at every event: this one makes them look now.
+    await events.publish(state.queue, "session", 0)
     response = RedirectResponse("/inbox/login?bye=1", status.HTTP_303_SEE_OTHER)
-    response.delete_cookie(COOKIE, path="/", secure=state.settings.cookie_secure, httponly=True)
+    secure = state.settings.cookie_secure
+    response.delete_cookie(cookie_name(COOKIE, secure), path="/", secure=secure, httponly=True)
+    return response
+
+
+@router.get("/account", response_class=HTMLResponse, responses=INBOX_PAGE)
+async def account_page(request: Request, staff: PageStaffDep, done: str = "") -> Response:
+    """Your account: change your password."""
+    return render(request, "account.html", {"staff": staff, "done": banners({"done": done})[0]})
+
+
+@router.post(
+    "/account/password",
+    max_body_size=LOGIN_BODY_LIMIT,
+    **inbox_action(
+        {
+            413: page_or_problem("The form is far bigger than a password form"),
+            422: page_or_invalid("The current password is wrong, or the new one is refused: the form again"),
+            429: page("Too many wrong current passwords: the form again, and how long to wait"),
+        }
+    ),
+)
+async def change_password(
+    request: Request,
+    state: StateDep,
+    db: SessionDep,
+    store: StoreDep,
+    staff: ActingDep,
+    current: Annotated[str, Form(max_length=1024)] = "",
+    new: Annotated[str, Form(max_length=1024)] = "",
+    again: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    """Change your own password: the current one is needed (and its tries are counted like
+    logins). Every session of yours ends; this browser gets a new one."""
+
+    def refuse(message: str, code: int = status.HTTP_422_UNPROCESSABLE_CONTENT) -> Response:
+        return render(request, "account.html", {"staff": staff, "error": message}, code)
+
+    person = await db.get(Practitioner, staff.id)
+    assert person is not None  # the session was checked against an active account
+    attempt = await throttle_for(state).attempt(staff.username, staff.address)
+    if not attempt.allowed:
+        minutes = state.settings.inbox_login_window_minutes
+        return refuse(PAUSED.format(minutes=minutes), status.HTTP_429_TOO_MANY_REQUESTS)
+    throttle = throttle_for(state)
+    if not await verify_password_in_thread(person.password_hash, current):
+        return refuse("Your current password is not right.")
+    await throttle.forget(attempt)
+    if new != again:
+        return refuse("The two new passwords are not the same.")
+    if new == current:
+        return refuse("The new password must be different from the current one.")
+    try:
+        person.password_hash = await hash_password_in_thread(new, person.username, person.display_name)
+    except ValueError as problem:
+        return refuse(str(problem))
+    audit.record(db, staff.username, "password_changed", source=staff.address)
+    await db.commit()
+    await store.end_all_for(staff.id)
+    await events.publish(state.queue, "session", 0)
+    token, _ = await store.create(person.id, person.role)
+    response = RedirectResponse("/inbox/account?done=password_changed", status.HTTP_303_SEE_OTHER)
+    set_session_cookie(response, state, token)
     return response

@@ -21,14 +21,16 @@ from api.deps import RowId, SessionDep, StateDep
 from api.erasure import export
 from api.i18n import render as render_message
 from api.inbox import audit, events, views
-from api.inbox.access import PageAdminDep, PageStaffDep, Staff, StaffDep
+from api.inbox.access import PageAdminDep, PageStaffDep, Staff, StaffDep, StoreDep
 from api.inbox.compose import CANNED, sms_info, whatsapp_window_open
-from api.inbox.pages import render, waited
+from api.inbox.pages import banners, render, waited
 from api.languages import load_languages
 from api.messages import MESSAGES
 from api.openapi import INBOX_PAGE, page, page_or_problem
 
 router = APIRouter(prefix="/inbox", tags=["inbox"])
+#: An open event stream checks its session at least this often, even when nothing happens.
+LIVE_PING_SECONDS = 5.0
 
 
 @router.get("", response_class=HTMLResponse, responses=INBOX_PAGE)
@@ -72,6 +74,7 @@ async def conversation_page(
     conversation_id: RowId,
     part: str = "",
 ) -> Response:
+    done, error = banners(dict(request.query_params))
     return await conversation_response(
         request,
         state,
@@ -79,8 +82,8 @@ async def conversation_page(
         db,
         conversation_id,
         part=part,
-        error=request.query_params.get("error", "")[:300],
-        done=request.query_params.get("done", "")[:32],
+        done=done,
+        error=error,
         viewed=part not in ("transcript", "panel"),
     )
 
@@ -107,7 +110,7 @@ async def conversation_response(
             request, "error.html", {"staff": staff, "message": "There is no such conversation."}, 404
         )
     if viewed:
-        audit.record(db, staff.username, "conversation_viewed", conversation_id)
+        audit.record(db, staff.username, "conversation_viewed", conversation_id, source=staff.address)
     await db.commit()
     language = view.contact.language or state.settings.default_language
     context = {
@@ -142,12 +145,16 @@ async def export_conversation(staff: PageAdminDep, db: SessionDep, conversation_
     if view is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "There is no such conversation.")
     body = json.dumps(await export(db, view.contact), default=str, ensure_ascii=False, indent=2)
-    audit.record(db, staff.username, "export", conversation_id)
+    audit.record(db, staff.username, "export", conversation_id, source=staff.address)
     await db.commit()
     return Response(
         body,
         media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="resident-{view.contact.uid}.json"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="resident-{view.contact.uid}.json"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 
@@ -160,7 +167,7 @@ async def audit_page(
     request: Request, staff: PageAdminDep, db: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 200
 ) -> Response:
     rows = list(await db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)))
-    audit.record(db, staff.username, "audit_viewed")
+    audit.record(db, staff.username, "audit_viewed", source=staff.address)
     await db.commit()
     return render(request, "audit.html", {"staff": staff, "rows": rows})
 
@@ -170,11 +177,18 @@ async def audit_page(
     response_class=EventSourceResponse,
     responses={**INBOX_PAGE, 401: page_or_problem("Not logged in")},
 )
-async def live_events(staff: StaffDep, state: StateDep) -> AsyncIterator[ServerSentEvent]:
-    """What changed, as it happens (Redis pub/sub, so any gateway process hears it)."""
+async def live_events(staff: StaffDep, state: StateDep, store: StoreDep) -> AsyncIterator[ServerSentEvent]:
+    """What changed, as it happens (Redis pub/sub, so any gateway process hears it).
+
+    The session is checked again before every event and ping (without moving its idle
+    deadline): after a logout, a time-out or a deactivation the stream says `ended` and stops.
+    """
     yield ServerSentEvent(event="ready", data={"as": staff.username}, retry=3000)
-    async for event in events.listen(state.queue):
+    async for event in events.listen(state.queue, ping=LIVE_PING_SECONDS):
+        if await store.get(staff.token, touch=False) is None:
+            yield ServerSentEvent(event="ended", data={"login": "/inbox/login"})
+            return
         if event.get("kind") == "ping":
             yield ServerSentEvent(comment="ping")
-        else:
+        elif event.get("kind") != "session":
             yield ServerSentEvent(event="change", data=event)

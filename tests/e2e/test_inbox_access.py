@@ -22,6 +22,8 @@ from tests.inbox_support import Account, InboxClient, logged_in, make_account
 from tests.support import Database, Gateway, Resident, converse, keys
 
 pytestmark = pytest.mark.stack
+#: The test stack's public address is https, so the session cookie has the __Host- prefix.
+SESSION = "__Host-inbox_session"
 
 
 @pytest.fixture
@@ -153,8 +155,9 @@ def test_login_needs_the_password_and_a_fresh_code_and_is_throttled(
     client = InboxClient(gateway.base_url)
     assert client.login(account, password="wrong password here", code="123456").status_code == 401
     assert client.login(account, code="000000" if account.code() != "000000" else "111111").status_code == 401
-    assert "inbox_session" not in client.cookies
+    assert SESSION not in client.cookies
     assert client.login(account).status_code == 303
+    assert SESSION in client.cookies
     assert client.get("/inbox").status_code == 200
     # The same code again (someone saw it over a shoulder) does not work.
     replay = InboxClient(gateway.base_url)
@@ -164,7 +167,8 @@ def test_login_needs_the_password_and_a_fresh_code_and_is_throttled(
     )
     assert audit_actions(db, account.username).count("login_failed") >= 2
 
-    # Five failures in a row pause the account, even for the right password and code.
+    # Five failures in a row from one place pause the name there, even for the right password
+    # and code (other places: tests/e2e/test_inbox_security.py).
     locked = make_account(healthy)
     tries = InboxClient(gateway.base_url)
     for _ in range(5):
@@ -172,7 +176,7 @@ def test_login_needs_the_password_and_a_fresh_code_and_is_throttled(
     paused = tries.login(locked)
     assert paused.status_code == 429
     assert "Too many tries" in paused.text
-    assert "inbox_session" not in tries.cookies
+    assert SESSION not in tries.cookies
 
 
 def test_a_code_is_good_once(healthy: Stack, gateway: Gateway) -> None:
@@ -200,7 +204,7 @@ def test_a_login_form_from_elsewhere_is_refused(healthy: Stack, gateway: Gateway
         "csrf_token": "x",
     }
     assert client.request("POST", "/inbox/login", data=form).status_code == 403
-    assert "inbox_session" not in client.cookies
+    assert SESSION not in client.cookies
 
 
 def test_bad_input_gets_a_clear_answer_and_keeps_the_draft(

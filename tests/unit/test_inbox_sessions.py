@@ -1,4 +1,4 @@
-"""Inbox sessions and failed-login throttling, against a real Redis server (started here)."""
+"""Inbox sessions, against a real Redis server (started here). Login throttling: test_inbox_throttle.py."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ import pytest
 import redis
 from redis.asyncio import Redis
 
-from api.inbox.sessions import PREFIX, SessionStore
-from api.inbox.throttle import PREFIX as FAIL_PREFIX
-from api.inbox.throttle import LoginThrottle
+from api.inbox.sessions import PREFIX, SessionStore, cookie_name
 
 T = TypeVar("T")
 IDLE = 600
@@ -246,88 +244,36 @@ def test_a_logout_during_a_request_is_not_undone(url: str) -> None:
     run(url, body)
 
 
-def throttle(client: Redis) -> LoginThrottle:
-    return LoginThrottle(client, limit=3, window=60, ip_limit=5)
-
-
-def test_a_name_is_blocked_after_three_failures(url: str) -> None:
+def test_a_live_refresh_does_not_move_the_idle_deadline(url: str) -> None:
     async def body(client: Redis) -> None:
-        logins = throttle(client)
-        for _ in range(2):
-            await logins.failed("Alice", "10.0.0.1")
-        assert not await logins.blocked("alice", "10.0.0.1")
-        await logins.failed("ALICE ", "10.0.0.1")
-        assert await logins.blocked("alice", "10.0.0.1")
-        # The name is blocked from anywhere, whatever its case.
-        assert await logins.blocked(" aLiCe", "10.0.0.2")
-        # Another name from another address is not.
-        assert not await logins.blocked("bob", "10.0.0.2")
+        clock = Clock()
+        sessions = store(client, clock)
+        token, _ = await sessions.create(1, "practitioner")
+        clock.now += IDLE - 60
+        found = await sessions.get(token, touch=False)
+        assert found is not None and found.seen == START
+        assert await client.ttl(key_of(token)) <= IDLE  # not pushed back either
+        clock.now += 60
+        # Refreshes alone never keep a session alive: the idle time ran out.
+        assert await sessions.get(token, touch=False) is None
+        assert await sessions.get(token) is None
 
     run(url, body)
 
 
-def test_the_names_are_not_stored_as_typed(url: str) -> None:
+def test_a_person_moves_the_deadline_after_refreshes(url: str) -> None:
     async def body(client: Redis) -> None:
-        await throttle(client).failed("alice", "10.0.0.1")
-        stored = await keys(client, FAIL_PREFIX)
-        assert len(stored) == 2
-        assert all("alice" not in k for k in stored)
+        clock = Clock()
+        sessions = store(client, clock)
+        token, _ = await sessions.create(1, "practitioner")
+        clock.now += IDLE - 60
+        await sessions.get(token, touch=False)
+        found = await sessions.get(token)
+        assert found is not None and found.seen == clock.now
 
     run(url, body)
 
 
-def test_success_clears_the_name_counter(url: str) -> None:
-    async def body(client: Redis) -> None:
-        logins = throttle(client)
-        for _ in range(3):
-            await logins.failed("alice", "10.0.0.1")
-        await logins.succeeded("Alice", "10.0.0.1")
-        assert not await logins.blocked("alice", "10.0.0.2")
-        assert not await logins.blocked("alice", "10.0.0.1")
-        # Counting starts again from nothing.
-        for _ in range(2):
-            await logins.failed("alice", "10.0.0.2")
-        assert not await logins.blocked("alice", "10.0.0.2")
-
-    run(url, body)
-
-
-def test_success_keeps_the_address_counter(url: str) -> None:
-    async def body(client: Redis) -> None:
-        logins = throttle(client)
-        for name in ("a", "b", "c", "d"):
-            await logins.failed(name, "10.0.0.1")
-        await logins.succeeded("e", "10.0.0.1")
-        await logins.failed("f", "10.0.0.1")
-        assert await logins.blocked("g", "10.0.0.1")
-
-    run(url, body)
-
-
-def test_an_address_is_blocked_after_five_failures(url: str) -> None:
-    async def body(client: Redis) -> None:
-        logins = throttle(client)
-        for name in ("a", "b", "c", "d"):
-            await logins.failed(name, "10.0.0.1")
-        assert not await logins.blocked("someone", "10.0.0.1")
-        await logins.failed("e", "10.0.0.1")
-        assert await logins.blocked("someone", "10.0.0.1")
-        assert not await logins.blocked("someone", "10.0.0.2")
-
-    run(url, body)
-
-
-def test_the_window_starts_at_the_first_failure(url: str) -> None:
-    async def body(client: Redis) -> None:
-        logins = throttle(client)
-        await logins.failed("alice", "10.0.0.1")
-        stored = await keys(client, FAIL_PREFIX)
-        for key in stored:
-            assert 0 < await client.ttl(key) <= 60
-            await client.expire(key, 10)
-        # A later failure does not push the end of the window back.
-        await logins.failed("alice", "10.0.0.1")
-        for key in stored:
-            assert 0 < await client.ttl(key) <= 10
-
-    run(url, body)
+def test_cookie_names_get_the_host_prefix_only_over_https() -> None:
+    assert cookie_name("inbox_session", secure=True) == "__Host-inbox_session"
+    assert cookie_name("inbox_session", secure=False) == "inbox_session"

@@ -98,6 +98,12 @@
   if ((queue || transcript) && "EventSource" in window) {
     const source = new EventSource("/inbox/events");
     source.addEventListener("ready", function () { body.dataset.live = "on"; });
+    // The session ended (logged out here or elsewhere, or timed out): stop and go to the login page.
+    source.addEventListener("ended", function () {
+      source.close();
+      body.dataset.live = "ended";
+      window.location.assign("/inbox/login");
+    });
     source.addEventListener("change", function (event) {
       try { onChange(JSON.parse(event.data)); } catch (e) { /* ignore a bad event */ }
     });
@@ -106,7 +112,7 @@
   // A slow poll as a safety net if events cannot get through (a proxy, say).
   if (queue || transcript) {
     setInterval(function () {
-      if (body.dataset.live === "on") return;
+      if (body.dataset.live === "on" || body.dataset.live === "ended") return;
       onChange({ kind: "poll", conversation_id: here });
     }, 20000);
   }
