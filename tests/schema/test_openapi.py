@@ -63,7 +63,7 @@ from api.config import Settings
 from api.gateway.delivery import TWILIO_STATUSES
 from api.gateway.signature import sign
 from api.inbox.compose import CANNED_KEYS
-from api.inbox.sessions import COOKIE, SessionStore
+from api.inbox.sessions import COOKIE, SessionStore, cookie_name
 from api.main import create_app
 from api.reminders.appointments import KINDS
 from api.reminders.timing import LONDON
@@ -71,6 +71,9 @@ from scripts.stack import Stack, StackConfig
 from tests.conftest import PRACTITIONER_TOKEN, PUBLIC_BASE_URL
 from tests.inbox_support import Account, make_account
 from tests.support import DEV_TOKEN, Database
+
+#: The public address is https, so the inbox's cookies have the __Host- prefix.
+SESSION_COOKIE = cookie_name(COOKIE, secure=True)
 
 pytestmark = pytest.mark.stack
 Case = schemathesis.Case[Any]
@@ -179,7 +182,7 @@ def _login(client: ASGIClient, account: Account) -> tuple[str, str]:
     }
     response = client.post("/inbox/login", data=form, allow_redirects=False)
     assert response.status_code == 303, response.text
-    session = client.cookies.get(COOKIE)
+    session = client.cookies.get(SESSION_COOKIE)
     assert session
     page = client.get("/inbox")
     csrf = re.search(r'data-csrf="([^"]+)"', page.text)
@@ -421,13 +424,13 @@ def _credentials(case: Case, seeded: Seeded) -> dict[str, Any]:
             # are checked (throttled, Argon2id) rather than refused at the door.
             token = secrets.token_urlsafe(24)
             case.body["csrf_token"] = token
-            return {"cookies": {"inbox_login": token}}
+            return {"cookies": {cookie_name("inbox_login", secure=True): token}}
         return {}
     if path.startswith("/inbox"):
         session, csrf = _fresh_session(seeded) if path == "/inbox/logout" else (seeded.session, seeded.csrf)
         # As a browser: errors come as pages, and a lost session as a redirect to the login page.
         headers = {"X-CSRF-Token": csrf, "Accept": "text/html"}
-        return {"cookies": {COOKIE: session}, "headers": headers}
+        return {"cookies": {SESSION_COOKIE: session}, "headers": headers}
     return {}
 
 
