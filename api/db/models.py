@@ -60,6 +60,34 @@ class InboundStatus(enum.StrEnum):
     UNROUTABLE = "unroutable"  # kept, but we have no number to answer
 
 
+class Delivery(enum.StrEnum):
+    """Outbound: OUR side of sending a message, in `messages.status`. Only the functions of
+    api/db/delivery_states.py change it, and only along the moves listed there."""
+
+    PENDING = "pending"  # to be handed to the provider (again, when the last try was clearly not taken)
+    #: The provider call started. Found in this state, the call was cut off or its answer lost:
+    #: the message may be at the provider, so it is looked up there before any new send.
+    HANDING_OVER = "handing_over"
+    WITH_PROVIDER = "with_provider"  # the provider has it; its own word is in provider_status
+    FAILED = "failed"  # we gave up: refused before sending, refused by the provider's API, out of tries
+
+
+class ProviderStatus(enum.StrEnum):
+    """Outbound: Twilio's MessageStatus, in `messages.provider_status` (only ever moved forward;
+    a failure is final: api/db/delivery_states.py)."""
+
+    ACCEPTED = "accepted"
+    SCHEDULED = "scheduled"
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    UNDELIVERED = "undelivered"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
 class Contact(Base):
     __tablename__ = "contacts"
 
@@ -143,11 +171,13 @@ class Message(Base):
     safety: Mapped[list[str] | None] = mapped_column(JSON)
     #: Outbound: the parameters it was rendered with, so it can be shown again in another language.
     params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    #: Inbound: received / processed / unroutable.
-    #: Outbound: pending / sending / then Twilio's states (queued, sent, delivered, ...).
+    #: Inbound: an InboundStatus (received / processed / unroutable).
+    #: Outbound: a Delivery, our own state (pending / handing_over / with_provider / failed).
     status: Mapped[str] = mapped_column(String(16))
-    #: Outbound: how far the delivery state has come; a callback never lowers it.
-    status_rank: Mapped[int] = mapped_column(Integer, default=0)
+    #: Outbound: the provider's latest word (a ProviderStatus), once it has the message.
+    provider_status: Mapped[str | None] = mapped_column(String(16))
+    #: Outbound: why it failed (Twilio's ErrorCode, or ours: "opted-out", "no-number"), or the
+    #: last error of a try that is being retried.
     error_code: Mapped[str | None] = mapped_column(String(32))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -160,6 +190,14 @@ class Message(Base):
     content_sid: Mapped[str | None] = mapped_column(String(64))
     #: Outbound: the safety screen's urgent routes; sent before any other reply still queued.
     urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    @property
+    def delivery_shown(self) -> str:
+        """Outbound, for practitioners: our state until the provider has it, then the provider's."""
+        if self.status == Delivery.WITH_PROVIDER:
+            shown = self.provider_status or "with provider"
+            return "cancelled" if shown == ProviderStatus.CANCELED else shown
+        return "sending" if self.status == Delivery.HANDING_OVER else self.status
 
 
 class ReferralStatus(enum.StrEnum):

@@ -70,7 +70,6 @@ def _statements(dialect: str) -> tuple[Any, Any, Any]:
             media=bindparam("media"),
             provider_sid=bindparam("sid"),
             status=bindparam("status"),
-            status_rank=0,
             attempts=0,
             created_at=bindparam("now"),
             updated_at=bindparam("now"),

@@ -52,7 +52,7 @@ async def outbox(session: SessionDep, to: str = Query(max_length=64)) -> list[Ou
             channel=message.channel,
             body=message.body,
             key=message.catalog_key,
-            status=message.status,
+            status=message.delivery_shown,
             created_at=message.sent_at or message.created_at,
         )
         for message, phone in rows.all()

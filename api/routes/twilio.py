@@ -2,6 +2,8 @@
 
 Every request must carry a valid X-Twilio-Signature, in every mode. An inbound message
 is stored before it is acknowledged; the bot's turn happens afterwards, on the worker.
+A status callback records the provider's word through
+api/db/delivery_states.py (forward only; a failure is final).
 """
 
 from __future__ import annotations
@@ -10,11 +12,9 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import select, update
 
-from api.db.models import Direction, Message
+from api.db.delivery_states import provider_reported, provider_status
 from api.deps import MAX_ID, SessionDep, StateDep
-from api.gateway.delivery import rank_of, visible_status
 from api.gateway.parsing import parse_form, parse_inbound
 from api.gateway.signature import is_valid_signature
 from api.inbox import events
@@ -125,26 +125,16 @@ async def status_callback(request: Request, state: StateDep, session: SessionDep
     form = await _signed_form(request, state)
     if isinstance(form, Response):
         return form
-    status = form.get("MessageStatus") or form.get("SmsStatus") or ""
-    rank = rank_of(status)
+    status = provider_status(form.get("MessageStatus") or form.get("SmsStatus") or "")
     sid = form.get("MessageSid") or form.get("SmsSid") or ""
-    if rank is None or not sid:
+    if status is None or not sid:
         return _twiml()  # nothing we track; acknowledged so Twilio does not retry
-    target = Message.provider_sid == sid
-    our_id = _message_id(request.query_params.get("m", ""))
-    if our_id is not None:
-        # The callback can arrive before the send job has stored Twilio's SID.
-        target = target | (Message.id == our_id)
-    result = await session.execute(
-        update(Message)
-        .where(target, Message.direction == Direction.OUT.value, Message.status_rank < rank)
-        .values(status=visible_status(status), status_rank=rank, error_code=form.get("ErrorCode") or None)
-        .execution_options(synchronize_session=False)
+    conversation_id = await provider_reported(
+        session, sid, _message_id(request.query_params.get("m", "")), status, form.get("ErrorCode") or None
     )
     await session.commit()
-    if result.rowcount:  # type: ignore[attr-defined]
-        conversation_id = await session.scalar(select(Message.conversation_id).where(target).limit(1))
-        if conversation_id is not None:
-            await events.publish(state.queue, "status", conversation_id)
-    log.info("status %s for an outbound message (%s row updated)", visible_status(status), result.rowcount)  # type: ignore[attr-defined]
+    if conversation_id is not None:
+        await events.publish(state.queue, "status", conversation_id)
+    outcome = "recorded" if conversation_id else "not newer, kept"
+    log.info("provider status %s for an outbound message (%s)", status, outcome)
     return _twiml()

@@ -1,7 +1,8 @@
 """Sending a conversation's queued replies, in order, each at most once.
 
-A message is marked "sending" before the provider call. If a worker dies in that window,
-the next attempt asks the provider whether the message got there before sending again.
+A message is marked handing_over before the provider call. If a worker dies in that window (or
+the call's answer is lost), the next attempt asks the provider whether the message got there
+before sending again. Every change of state goes through api/db/delivery_states.py.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from typing import Any
 
 from arq import Retry
 from redis.exceptions import LockError
-from sqlalchemy import case, update
 
-from api.db.models import Channel, Message, utcnow
-from api.gateway.delivery import STATUS_RANK, rank_of, visible_status
+from api.db import delivery_states as delivery
+from api.db.delivery_states import UNSENT
+from api.db.models import Channel, Delivery
 from api.inbox import events
 from api.inbox.compose import template_variables
 from api.queue import enqueue_delivery
@@ -24,6 +25,7 @@ from api.transports.base import (
     AmbiguousSendError,
     Outgoing,
     PermanentSendError,
+    SendError,
     SendResult,
     TransientSendError,
 )
@@ -66,6 +68,8 @@ async def _deliver(deps: WorkerDeps, message_id: int) -> None:
         if loaded is None:
             return
         message, conversation, contact = loaded
+        if message.status not in UNSENT:
+            return  # another job or a status callback moved it meanwhile
         outgoing = Outgoing(
             to=contact.phone,
             channel=Channel(message.channel),
@@ -86,26 +90,34 @@ async def _deliver(deps: WorkerDeps, message_id: int) -> None:
             else None
         )
         if refused is not None:
-            message.status, message.status_rank, message.error_code = "failed", STATUS_RANK["failed"], refused
+            await delivery.give_up(session, message.id, refused)
             await session.commit()
             return
-        try:
-            if message.status == "sending":
-                # An earlier attempt was cut off after it may have reached the provider.
-                since = (message.updated_at or message.created_at) - timedelta(minutes=5)
+        attempts = message.attempts + 1
+        if message.status == Delivery.HANDING_OVER:
+            # An earlier attempt was cut off after it may have reached the provider.
+            since = (message.updated_at or message.created_at) - timedelta(minutes=5)
+            try:
                 found = await deps.transport.find_sent(outgoing, since)
-                if found is not None:
-                    await _record(deps, message.id, conversation.id, found)
+            except SendError as exc:
+                if attempts >= settings.send_max_attempts:
+                    await delivery.give_up(session, message.id, exc.code)
+                    await session.commit()
+                    log.warning("message %s: not found at the provider after %d tries", message.id, attempts)
                     return
-            message.status, message.attempts = "sending", message.attempts + 1
-            await session.commit()
+                await delivery.unsure(session, message.id, exc.code, count_try=True)
+                await session.commit()
+                raise _Later(backoff(attempts, settings.retry_max_delay)) from None
+            if found is not None:
+                await _record(deps, message.id, conversation.id, found)
+                return
+        if not await delivery.start_hand_over(session, message.id):
+            return
+        await session.commit()
+        try:
             result = await deps.transport.send(outgoing)
         except PermanentSendError as exc:
-            message.status, message.status_rank, message.error_code = (
-                "failed",
-                STATUS_RANK["failed"],
-                exc.code,
-            )
+            await delivery.give_up(session, message.id, exc.code)
             copy = await sms_instead(session, message, contact, conversation, exc.code)
             await session.commit()
             log.warning("message %s failed for good (%s)", message.id, exc.code)
@@ -114,38 +126,30 @@ async def _deliver(deps: WorkerDeps, message_id: int) -> None:
                 await enqueue_delivery(deps.redis, conversation.id, copy.id)
             return
         except AmbiguousSendError as exc:
-            message.error_code = exc.code  # stays "sending": the next try looks it up first
+            # Stays handing_over: the next try looks it up first.
+            moved = await delivery.unsure(session, message.id, exc.code)
             await session.commit()
-            raise _Later(backoff(message.attempts, settings.retry_max_delay)) from None
+            if moved:
+                raise _Later(backoff(attempts, settings.retry_max_delay)) from None
+            return
         except TransientSendError as exc:
-            message.error_code = exc.code
-            if message.attempts >= settings.send_max_attempts:
-                message.status, message.status_rank = "failed", STATUS_RANK["failed"]
+            if attempts >= settings.send_max_attempts:
+                await delivery.give_up(session, message.id, exc.code)
                 await session.commit()
-                log.warning("message %s failed after %d attempts", message.id, message.attempts)
+                log.warning("message %s failed after %d attempts", message.id, attempts)
                 return
-            message.status = "pending"
+            moved = await delivery.not_taken(session, message.id, exc.code)
             await session.commit()
-            raise _Later(backoff(message.attempts, settings.retry_max_delay)) from None
+            if moved:
+                raise _Later(backoff(attempts, settings.retry_max_delay)) from None
+            return
     await _record(deps, message_id, conversation.id, result)
 
 
 async def _record(deps: WorkerDeps, message_id: int, conversation_id: int, result: SendResult) -> None:
-    rank = rank_of(result.status) or STATUS_RANK["queued"]
-    # A status callback may already have moved it further; never move it back. (Both CASEs
-    # read the row as it was before this UPDATE.)
-    ahead = Message.status_rank < rank
     async with deps.engine.connect() as conn:  # Core on a plain connection: no session needed
-        await conn.execute(
-            update(Message)
-            .where(Message.id == message_id)
-            .values(
-                provider_sid=result.sid,
-                sent_at=utcnow(),
-                error_code=None,
-                status=case((ahead, visible_status(result.status)), else_=Message.status),
-                status_rank=case((ahead, rank), else_=Message.status_rank),
-            )
-        )
+        moved = await delivery.handed_over(conn, message_id, result.sid, result.status)
         await conn.commit()
+    if not moved:
+        log.warning("message %s: the provider took it, but it was no longer being handed over", message_id)
     await events.publish(deps.redis, "status", conversation_id)

@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db.models import Author, Conversation, Direction, Message
-from api.gateway.delivery import STATUS_RANK
+from api.db.models import Author, Conversation, Delivery, Direction, Message
 from api.i18n import render
 
 
@@ -61,6 +60,5 @@ def _outgoing(conversation: Conversation, body: str, dedupe_key: str, author: Au
         author=author.value,
         body=body,
         dedupe_key=dedupe_key,
-        status="pending",
-        status_rank=STATUS_RANK["pending"],
+        status=Delivery.PENDING.value,  # then only through api/db/delivery_states.py
     )

@@ -15,6 +15,7 @@ from typing import Any
 from arq.constants import in_progress_key_prefix, job_key_prefix
 from sqlalchemy import func, or_, select
 
+from api.db.delivery_states import UNSENT
 from api.db.models import Direction, InboundStatus, Message, Reminder, utcnow
 from api.queue import DELIVER_CONVERSATION, PROCESS_CONVERSATION
 from api.reminders.send import SEND_REMINDER
@@ -41,7 +42,7 @@ async def recover(ctx: dict[str, Any]) -> dict[str, int]:
             select(Message.conversation_id, func.min(Message.id))
             .where(
                 Message.direction == Direction.OUT.value,
-                Message.status.in_(("pending", "sending")),
+                Message.status.in_(UNSENT),
                 Message.updated_at < cutoff,
                 # A message waiting for the resident's safe time is sent once that comes.
                 or_(Message.not_before.is_(None), Message.not_before <= utcnow()),

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from api.db.delivery_states import UNSENT
 from api.db.models import Contact, Conversation, Direction, InboundStatus, Message, utcnow
 
 
@@ -56,7 +57,7 @@ def _first_unsent() -> Select[Any]:
         .where(
             Message.conversation_id == bindparam("conversation"),
             Message.direction == Direction.OUT.value,
-            Message.status.in_(("pending", "sending")),
+            Message.status.in_(UNSENT),  # handing_over ones are looked up before any resend
             or_(Message.not_before.is_(None), Message.not_before <= bindparam("now")),
         )
         # The safety screen's urgent routes first: never behind a reply stuck in retries.

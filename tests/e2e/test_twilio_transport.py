@@ -36,6 +36,9 @@ class FakeTwilio:
     def sent_to(self, address: str) -> list[dict[str, Any]]:
         return [m for m in self.client.get("/_fake/sent").json() if m["To"] == address]
 
+    def lookups(self) -> int:
+        return int(self.client.get("/_fake/lookups").json()["count"])
+
     def fail_next(self, status: int, code: int, times: int = 1) -> None:
         self.client.post(
             "/_fake/fail", json={"status": status, "code": code, "times": times}
@@ -138,7 +141,7 @@ def test_a_reply_goes_out_through_the_twilio_sdk(gw: Gateway, tdb: Database, fak
         0
     ]
     assert out["provider_sid"] == sent[0]["sid"]
-    assert out["status"] == "queued"
+    assert (out["status"], out["provider_status"]) == ("with_provider", "queued")
     assert sent[0]["StatusCallback"] == f"{gw.public_url}/twilio/status?m={out['id']}"
     # /dev/outbox exists only with the console transport.
     assert gw.client.get(gw.base_url + "/dev/outbox", params={"to": resident.number}).status_code == 404
@@ -161,7 +164,7 @@ def test_provider_errors_are_retried_and_never_doubled(
     time.sleep(2)
     assert len(fake_twilio.sent_to(resident.number)) == 1
     out = _outbound(tdb, resident.number)
-    assert len(out) == 1 and out[0]["attempts"] == 3 and out[0]["status"] == "queued"
+    assert len(out) == 1 and out[0]["attempts"] == 3 and out[0]["provider_status"] == "queued"
 
 
 def test_a_refused_message_is_marked_failed_for_practitioners(
@@ -188,7 +191,8 @@ def test_an_interrupted_send_is_found_at_the_provider_not_sent_again(
     ]
     # As if the worker died after Twilio took the message but before we stored its SID.
     tdb.execute(
-        "UPDATE messages SET status = 'sending', provider_sid = NULL, status_rank = 0 WHERE id = :i",
+        "UPDATE messages SET status = 'handing_over', provider_sid = NULL, provider_status = NULL"
+        " WHERE id = :i",
         i=out["id"],
     )
 
@@ -211,6 +215,29 @@ def test_an_interrupted_send_is_found_at_the_provider_not_sent_again(
         tdb.rows("SELECT provider_sid FROM messages WHERE id = :i", i=out["id"])[0]["provider_sid"]
         == sent[0]["sid"]
     )
+
+
+def test_twilios_own_sending_state_never_sends_or_looks_up_a_message_again(
+    gw: Gateway, tdb: Database, fake_twilio: FakeTwilio
+) -> None:
+    resident = Resident(gw)
+    resident.send("hello")
+    out = wait_for(lambda: [m for m in _outbound(tdb, resident.number) if m["provider_sid"]], 10, what="sid")[
+        0
+    ]
+    lookups = fake_twilio.lookups()
+    form = {"MessageSid": out["provider_sid"], "MessageStatus": "sending", "AccountSid": ACCOUNT}
+    assert gw.post_signed(f"/twilio/status?m={out['id']}", form).status_code == 200
+    # The next reply's delivery job reads the conversation's unsent messages. When Twilio's
+    # "sending" was stored as our own, it took this one for a cut-off send and looked it up
+    # at Twilio again and again, and the next reply never went.
+    resident.send("thank you")
+    wait_for(lambda: len(fake_twilio.sent_to(resident.number)) == 2, 15, what="the second reply")
+    time.sleep(1)
+    assert len(fake_twilio.sent_to(resident.number)) == 2
+    assert fake_twilio.lookups() == lookups
+    [first] = [m for m in _outbound(tdb, resident.number) if m["id"] == out["id"]]
+    assert (first["status"], first["provider_status"]) == ("with_provider", "sending")
 
 
 def test_outside_the_whatsapp_window_only_an_approved_template_goes(

@@ -249,7 +249,9 @@ def test_status_callbacks_out_of_order_never_move_a_message_back(
     assert sid
 
     def status() -> str:
-        return str(db.rows("SELECT status FROM messages WHERE id = :i", i=reply["id"])[0]["status"])
+        [row] = db.rows("SELECT status, provider_status FROM messages WHERE id = :i", i=reply["id"])
+        assert row["status"] == "with_provider"  # ours: Twilio's words never go in this column
+        return str(row["provider_status"])
 
     def callback(state: str, twice: bool = False) -> None:
         form = {"MessageSid": sid, "MessageStatus": state, "AccountSid": "AC" + "1" * 32}
@@ -269,6 +271,23 @@ def test_status_callbacks_out_of_order_never_move_a_message_back(
     form = {"MessageSid": sid, "MessageStatus": "failed"}
     assert gateway.client.post(gateway.base_url + "/twilio/status", data=form).status_code == 403
     assert status() == "read"
+
+
+def test_a_failure_stays_failed_with_its_error_code_whatever_comes_after(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
+    resident = Resident(gateway)
+    resident.send("hello")
+    reply = resident.wait_replies(1)[0]
+    [row] = db.rows("SELECT provider_sid FROM messages WHERE id = :i", i=reply["id"])
+    path = f"/twilio/status?m={reply['id']}"
+    for state, code in (("undelivered", "30008"), ("delivered", ""), ("read", "")):
+        form = {"MessageSid": row["provider_sid"], "MessageStatus": state, "ErrorCode": code}
+        assert gateway.post_signed(path, form).status_code == 200
+    [after] = db.rows("SELECT provider_status, error_code FROM messages WHERE id = :i", i=reply["id"])
+    assert (after["provider_status"], after["error_code"]) == ("undelivered", "30008")
+    # The outbox (like the inbox) shows the failure.
+    assert [r["status"] for r in resident.outbox() if r["id"] == reply["id"]] == ["undelivered"]
 
 
 def test_healthz_reports_every_component(healthy: Stack, gateway: Gateway) -> None:

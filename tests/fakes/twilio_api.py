@@ -25,6 +25,7 @@ def create_app(account_sid: str, auth_token: str) -> FastAPI:
     app = FastAPI()
     sent: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []  # scripted answers for the next create calls
+    lookups = {"count": 0}  # list calls: how often the worker looked for a message it sent
 
     def authorised(request: Request) -> bool:
         expected = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
@@ -76,6 +77,7 @@ def create_app(account_sid: str, auth_token: str) -> FastAPI:
     async def listing(sid: str, request: Request) -> JSONResponse:
         if sid != account_sid or not authorised(request):
             return JSONResponse({"code": 20003, "message": "Authenticate", "status": 401}, status_code=401)
+        lookups["count"] += 1
         to, from_ = request.query_params.get("To"), request.query_params.get("From")
         found = [r for r in sent if (not to or r["To"] == to) and (not from_ or r["From"] == from_)]
         return JSONResponse(
@@ -91,6 +93,10 @@ def create_app(account_sid: str, auth_token: str) -> FastAPI:
     @app.get("/_fake/sent")
     async def recorded() -> list[dict[str, Any]]:
         return sent
+
+    @app.get("/_fake/lookups")
+    async def looked_up() -> dict[str, int]:
+        return lookups
 
     @app.post("/_fake/fail")
     async def fail_next(request: Request) -> dict[str, int]:

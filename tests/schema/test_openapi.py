@@ -60,7 +60,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.config import Settings
-from api.gateway.delivery import TWILIO_STATUSES
+from api.db.models import ProviderStatus
 from api.gateway.signature import sign
 from api.inbox.compose import CANNED_KEYS
 from api.inbox.sessions import COOKIE, SessionStore, cookie_name
@@ -315,7 +315,7 @@ def _config(seeded: Seeded) -> schemathesis.Config:
                 "clock": {"values": ["14:30", "09:05", "22:00"]},
                 "texts": {"values": ["Hello, this is Sam from the team.", "/wait"]},
                 "canned": {"values": list(CANNED_KEYS)},
-                "statuses": {"values": sorted(TWILIO_STATUSES)},
+                "statuses": {"values": sorted(ProviderStatus)},
                 # Our message id in a status callback's address: real ones, and ones that cannot be.
                 "message_ids": {"values": ["1", "2", "0", "²", "99999999999999999999", "1" * 5000]},
             },
