@@ -1,7 +1,9 @@
 """Turning a Twilio webhook body into clean values. Pure functions, no I/O.
 
 Nothing here raises on bad input: junk bytes become replacement characters, a number that
-is not a phone number is kept as given and flagged, and a body is never cut.
+is not a phone number is kept as given and flagged, and a body is never cut. An id too long
+to store is not cut either (a cut MessageSid made another message a "duplicate", and it was
+dropped): `too_long` names it, and the route refuses the request.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from api.db.models import Channel
 
 WHATSAPP_PREFIX = "whatsapp:"
 MAX_MEDIA = 10  # Twilio sends at most 10 media items per message
+#: The longest value of each field we store, as its column allows: Twilio's SIDs are 34
+#: characters (messages.provider_sid holds 64), its error codes 5 digits (error_code, 32).
+MAX_LENGTHS = {"MessageSid": 64, "SmsMessageSid": 64, "SmsSid": 64, "ErrorCode": 32}
 
 
 def parse_form(raw: bytes) -> dict[str, str]:
@@ -39,6 +44,14 @@ def _decode(value: bytes) -> str:
 def _clean(value: str) -> str:
     # NUL cannot be stored in PostgreSQL text; keep the position visible instead of dropping it.
     return value.replace("\x00", "\ufffd")
+
+
+def too_long(form: dict[str, str]) -> str | None:
+    """A plain sentence naming the first field too long to store, or None."""
+    for name, limit in MAX_LENGTHS.items():
+        if len(form.get(name, "")) > limit:
+            return f"{name} is longer than {limit} characters."
+    return None
 
 
 @dataclass(frozen=True)
@@ -85,7 +98,7 @@ def parse_inbound(form: dict[str, str]) -> InboundMessage:
             media.append({"url": url, "content_type": form.get(f"MediaContentType{i}", "")})
     sid = form.get("MessageSid") or form.get("SmsMessageSid") or _synthetic_sid(form)
     return InboundMessage(
-        sid=sid[:64],
+        sid=sid,  # at most 64 characters: the route refused longer ones (too_long)
         address=parse_address(form.get("From", "")),
         body=form.get("Body", ""),
         media=media,

@@ -2,7 +2,8 @@
 
 Every request must carry a valid X-Twilio-Signature, in every mode. An inbound message
 is stored before it is acknowledged; the bot's turn happens afterwards, on the worker.
-A status callback records the provider's word through
+Bodies are limited before they are read (api/body_limit.py); an id too long to store is a
+400, never cut. A status callback records the provider's word through
 api/db/delivery_states.py (forward only; a failure is final).
 """
 
@@ -13,18 +14,20 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from api.body_limit import limited_route
 from api.db.delivery_states import provider_reported, provider_status
 from api.deps import MAX_ID, SessionDep, StateDep
-from api.gateway.parsing import parse_form, parse_inbound
+from api.gateway.parsing import parse_form, parse_inbound, too_long
 from api.gateway.signature import is_valid_signature
 from api.inbox import events
 from api.openapi import Responses
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/twilio", tags=["twilio"])
-
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-MAX_BODY_BYTES = 256 * 1024  # Twilio's own messages are far smaller
+#: Twilio's own requests are far smaller (a 1,600-character body and ten media URLs take a few
+#: KiB, 64 KiB at most for the largest WhatsApp payloads); 256 KiB leaves room for new fields.
+MAX_BODY_BYTES = 256 * 1024
+router = APIRouter(prefix="/twilio", tags=["twilio"], route_class=limited_route(MAX_BODY_BYTES))
 
 
 def _form_body(fields: dict[str, tuple[str, str]]) -> dict[str, Any]:
@@ -74,6 +77,7 @@ _STATUS_FORM = {
 _TEXT = {"text/plain": {"schema": {"type": "string"}}}
 _RESPONSES: Responses = {
     200: {"description": "Taken (an empty TwiML answer)", "content": {"application/xml": {}}},
+    400: {"description": "MessageSid or ErrorCode too long to store: nothing stored", "content": _TEXT},
     403: {"description": "Missing or wrong X-Twilio-Signature: nothing stored", "content": _TEXT},
     413: {"description": "The body is larger than any Twilio request", "content": _TEXT},
 }
@@ -91,16 +95,16 @@ def _twiml() -> Response:
 
 
 async def _signed_form(request: Request, state: StateDep) -> dict[str, str] | Response:
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        return Response("Request too large.", status_code=413, media_type="text/plain")
-    form = parse_form(raw)
+    form = parse_form(await request.body())  # at most MAX_BODY_BYTES: the router's route class
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     settings = state.settings
     signature = request.headers.get("x-twilio-signature", "")
     if not is_valid_signature(settings.twilio_auth_token, settings.public_base_url, path, form, signature):
         log.warning("rejected a request to %s with a missing or wrong signature", request.url.path)
         return Response("Invalid or missing Twilio signature.", status_code=403, media_type="text/plain")
+    if (problem := too_long(form)) is not None:
+        log.warning("refused a signed request to %s: %s", request.url.path, problem)
+        return Response(problem, status_code=400, media_type="text/plain")
     return form
 
 

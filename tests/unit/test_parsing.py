@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from api.db.models import Channel
-from api.gateway.parsing import parse_address, parse_form, parse_inbound
+from api.gateway.parsing import parse_address, parse_form, parse_inbound, too_long
 
 
 def test_form_decodes_utf8_and_replaces_junk_without_raising() -> None:
@@ -61,3 +61,12 @@ def test_a_delivery_without_message_sid_gets_a_stable_id() -> None:
     first, again = parse_inbound(form), parse_inbound(dict(reversed(list(form.items()))))
     assert first.sid.startswith("XX") and first.sid == again.sid
     assert parse_inbound({**form, "Body": "other"}).sid != first.sid
+
+
+def test_ids_too_long_to_store_are_named_not_cut() -> None:
+    sid = "SM" + "a" * 62
+    assert too_long({"MessageSid": sid, "ErrorCode": "3" * 32}) is None
+    assert parse_inbound({"MessageSid": sid}).sid == sid
+    assert too_long({"MessageSid": sid + "b"}) == "MessageSid is longer than 64 characters."
+    assert too_long({"SmsSid": "x" * 65}) == "SmsSid is longer than 64 characters."
+    assert too_long({"MessageSid": sid, "ErrorCode": "3" * 33}) == "ErrorCode is longer than 32 characters."
