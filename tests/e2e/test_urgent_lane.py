@@ -4,7 +4,6 @@ will read it, and the on-call address is alerted through the real twilio SDK (to
 
 from __future__ import annotations
 
-import os
 import signal
 import time
 from collections.abc import Iterator
@@ -81,12 +80,6 @@ def test_a_holding_reply_is_counted_from_arrival_during_a_backlog(
     assert _keys(db, resident.number).count("holding") == 1
 
 
-def _signal_service(stack: Stack, name: str, signum: int) -> None:
-    process = stack.services[name].process
-    assert process is not None
-    os.killpg(process.pid, signum)  # each service runs in a session (and group) of its own
-
-
 def test_a_crisis_is_answered_while_the_bot_hangs_and_the_story_is_kept_after(
     healthy: Stack, gateway: Gateway, db: Database
 ) -> None:
@@ -95,19 +88,19 @@ def test_a_crisis_is_answered_while_the_bot_hangs_and_the_story_is_kept_after(
     resident = Resident(gateway)
     resident.send("hello")
     resident.wait_replies(1, timeout=20)
-    _signal_service(healthy, "rasa", signal.SIGSTOP)
+    healthy.signal_service("rasa", signal.SIGSTOP)
     try:
         started = time.monotonic()
         resident.send("I have got the tablets and I want to end my life tonight")
         wait_for(
-            lambda: "safety_suicide_self_harm" in _keys(db, resident.number) or None,
+            lambda: "safety_suicide_self_harm" in [m["key"] for m in resident.outbox()] or None,
             8,
-            what="the urgent routes",
+            what="the urgent routes, handed to the transport",
         )
         assert time.monotonic() - started < 8
         assert _conversation(db, resident.number)["handoff_context"] is None  # the bot is not asked yet
     finally:
-        _signal_service(healthy, "rasa", signal.SIGCONT)
+        healthy.signal_service("rasa", signal.SIGCONT)
     story = wait_for(
         lambda: _conversation(db, resident.number)["handoff_context"],
         60,
