@@ -72,8 +72,9 @@ bench-turns: $(MODEL) ## Bot turn cost: NLU and dialogue time per language, and 
 bench-reminders: ## 10,000 reminders due in one minute: time to send all, lateness, duplicates, missing
 	$(APP)/python -m bench.reminders
 
-faults: ## kill -9 each process under load, restart Redis, duplicate and out-of-order webhooks: lost, doubled, missing
+faults: ## kill -9 each process under load, Redis restart, duplicates; then crises during a backlog and with the bot slow or stopped
 	$(APP)/python -m bench.faults
+	$(APP)/python -m bench.urgent
 
 faults-reminders: ## The reminders run with the worker killed (SIGKILL) again and again and Redis restarted once
 	$(APP)/python -m bench.reminders --faults

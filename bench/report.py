@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from bench import faults, inbound_report, reminders, turns
+from bench import faults, inbound_report, reminders, turns, urgent
 from bench.common import RESULTS
 from scripts.stack import ROOT
 
@@ -29,7 +29,7 @@ in bursts (locust) | `inbound.json`, `inbound-burst.json` |
 | `make bench-turns` | bot turn cost per language, and the profile of a turn | `turns.json` |
 | `make bench-reminders` | 10,000 reminders due in one minute | `reminders.json` |
 | `make faults` | kill -9 of each process under load, Redis restart, duplicate and out-of-order webhooks \
-| `faults.json` |
+| `faults.json`, `urgent.json` |
 | `make faults-reminders` | the reminders run with the worker killed again and again, Redis restarted | \
 `reminders-faults.json` |
 | `make bench-languages`, `make bench-safety` | language detection, safety screen (docs/languages.md, \
@@ -66,6 +66,7 @@ def targets(
     fault_result: dict[str, Any] | None,
     reminder_result: dict[str, Any] | None,
     burst_result: dict[str, Any] | None = None,
+    urgent_result: dict[str, Any] | None = None,
 ) -> str:
     rows = ["| target | measured | met |", "|---|---|---|"]
 
@@ -119,6 +120,16 @@ def targets(
             "zero lost, duplicated or missing messages under kill -9 and duplicate deliveries",
             ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in bad.items()),
             not any(bad.values()),
+        )
+    if urgent_result:
+        worst = max((p["urgent_p99_s"] or 99) for p in urgent_result["phases"])
+        bad = sum(p[k] for p in urgent_result["phases"] for k in urgent.COUNTS)
+        row(
+            f"urgent reply p99 <= {urgent_result['target_s']:g} s after the webhook, during a backlog and "
+            "with the bot slow or stopped; nothing lost or doubled",
+            "; ".join(f"{p['phase']}: p99 {p['urgent_p99_s']} s" for p in urgent_result["phases"])
+            + f"; counts not zero: {bad}",
+            worst <= urgent_result["target_s"] and not bad,
         )
     if reminder_result:
         late = reminder_result["all_sent_after_last_due_s"]
@@ -265,6 +276,7 @@ def render() -> str:
     inbound_result, fault_result = load("inbound.json"), load("faults.json")
     reminder_result, reminder_faults = load("reminders.json"), load("reminders-faults.json")
     turn_result, burst_result = load("turns.json"), load("inbound-burst.json")
+    urgent_result = load("urgent.json")
     machine = (inbound_result or fault_result or {}).get("machine", {})
     parts = [
         "# Benchmarks",
@@ -277,7 +289,7 @@ def render() -> str:
         COMMANDS,
         "## Where we stand",
         "",
-        targets(inbound_result, fault_result, reminder_result, burst_result),
+        targets(inbound_result, fault_result, reminder_result, burst_result, urgent_result),
     ]
     parts.append(
         inbound_report.markdown(inbound_result) if inbound_result else "## Inbound\n\nNot run yet.\n"
@@ -287,6 +299,11 @@ def render() -> str:
     parts.append(reading(inbound_result, turn_result, burst_result))
     parts.append(turns.markdown(turn_result) if turn_result else "## Bot turn cost\n\nNot run yet.\n")
     parts.append(faults.markdown(fault_result) if fault_result else "## Fault tests\n\nNot run yet.\n")
+    parts.append(
+        urgent.markdown(urgent_result)
+        if urgent_result
+        else "## Urgent replies under faults\n\nNot run yet.\n"
+    )
     parts.append(reminders.markdown(reminder_result, reminder_faults))
     parts.append((ROOT / "bench" / "history.md").read_text())
     return "\n".join(parts)
