@@ -315,7 +315,7 @@ def _config(seeded: Seeded) -> schemathesis.Config:
                 "clock": {"values": ["14:30", "09:05", "22:00"]},
                 "texts": {"values": ["Hello, this is Sam from the team.", "/wait"]},
                 "canned": {"values": list(CANNED_KEYS)},
-                "statuses": {"values": sorted(ProviderStatus)},
+                "statuses": {"values": sorted(s.value for s in ProviderStatus)},
                 # Our message id in a status callback's address: real ones, and ones that cannot be.
                 "message_ids": {"values": ["1", "2", "0", "²", "99999999999999999999", "1" * 5000]},
             },
