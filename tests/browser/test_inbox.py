@@ -5,6 +5,7 @@ phone widths (var/screenshots/)."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -182,3 +183,21 @@ def test_the_inbox_works_with_the_keyboard_alone(healthy: Stack, gateway: Gatewa
     tab_to(page, page.get_by_role("button", name="Claim"), 80)
     page.keyboard.press("Enter")
     expect(page.locator("#owner")).to_have_text("With a person: Kim Lee")
+
+
+def test_an_open_inbox_goes_to_the_login_page_when_its_session_ends(
+    healthy: Stack, gateway: Gateway, page: Page
+) -> None:
+    """Logging out in one tab ends the live stream in every other: the page leaves the queue for
+    the login page by itself, with nothing clicked there."""
+    base = gateway.base_url
+    account = make_account(healthy, name="Sam Okafor")
+    log_in(page, base, account)
+    page.wait_for_function("document.body.dataset.live === 'on'")
+    other = page.context.new_page()  # a second tab of the same browser: the same session
+    other.goto(base + "/inbox")
+    other.get_by_role("button", name="Log out").click()
+    # This tab's own stream may end it before the logout's redirect lands: either login page.
+    expect(other).to_have_url(re.compile(re.escape(base) + r"/inbox/login(\?bye=1)?$"))
+    expect(page).to_have_url(base + "/inbox/login", timeout=10_000)
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
