@@ -59,7 +59,8 @@ def stack(var_dir: Path) -> Iterator[Stack]:
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
             "QUEUE_NAME": "test:queue",
             # Short waits so outage tests finish quickly.
-            "HOLDING_REPLY_AFTER": "1.5",
+            # Above a first turn's time on a busy machine, so a quick answer never comes second.
+            "HOLDING_REPLY_AFTER": "2.5",
             "RETRY_MAX_DELAY": "2",
             "RECOVERY_AFTER": "5",
             "BOT_TIMEOUT": "20",

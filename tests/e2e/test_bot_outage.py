@@ -80,10 +80,12 @@ def test_a_job_lost_from_redis_is_recovered_from_the_database(
             assert lost >= 1
             client.delete(queue)  # as if Redis had lost the queued job
         time.sleep(6)  # older than RECOVERY_AFTER (5 s in tests)
+        # The message has waited: the urgent lane told the resident it is here.
+        assert [r["key"] for r in resident.outbox()] == ["holding"]
     finally:
         healthy.start_service("worker")
-    replies = resident.wait_replies(1, timeout=30)
-    assert replies[0]["key"] == "greet"
+    replies = resident.wait_replies(2, timeout=30)
+    assert [r["key"] for r in replies] == ["holding", "greet"]
     wait_for(lambda: _inbound_statuses(db, resident) == ["processed"], 5, what="processed")
 
 
