@@ -170,3 +170,15 @@ def write_json(name: str, data: dict[str, Any]) -> Path:
     path = RESULTS / name
     path.write_text(json.dumps(data, indent=2) + "\n")
     return path
+
+
+def table(columns: list[tuple[str, str]], rows: list[dict[str, Any]], first: str = "phase") -> list[str]:
+    """A Markdown table: one row per result, its `first` field then the given (key, title) columns."""
+    lines = [
+        f"| {first} | " + " | ".join(title for _, title in columns) + " |",
+        "|---|" + "---:|" * len(columns),
+    ]
+    for row in rows:
+        cells = [f"{row[k]:,}" if isinstance(row[k], int) else str(row[k]) for k, _ in columns]
+        lines.append(f"| {row[first]} | " + " | ".join(cells) + " |")
+    return lines

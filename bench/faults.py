@@ -37,7 +37,7 @@ import httpx
 import redis
 
 from api.gateway.signature import sign
-from bench.common import FakeTwilio, bench_stack, kill, machine, write_json
+from bench.common import FakeTwilio, bench_stack, kill, machine, table, write_json
 from scripts.stack import ROOT, Stack
 from tests.support import DEV_TOKEN, Database
 
@@ -303,12 +303,8 @@ def markdown(result: dict[str, Any]) -> str:
         f"One run, {result['machine']['at'][:10]}, {result['rate_per_s']:g} new residents a second. "
         f"Crashes (SIGKILL, then started again): {crashes}. Redis restarts on its append-only file.",
         "",
-        "| phase | " + " | ".join(title for _, title in columns) + " |",
-        "|---|" + "---:|" * len(columns),
     ]
-    for phase in result["phases"]:
-        cells = [f"{phase[k]:,}" if isinstance(phase[k], int) else str(phase[k]) for k, _ in columns]
-        lines.append(f"| {phase['phase']} | " + " | ".join(cells) + " |")
+    lines += table(columns, result["phases"])
     return "\n".join(lines) + "\n"
 
 

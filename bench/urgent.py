@@ -33,7 +33,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from bench.common import FakeTwilio, bench_stack, kill, machine, percentile, write_json
+from bench.common import FakeTwilio, bench_stack, kill, machine, percentile, table, write_json
 from bench.faults import Twilio, processed_twice, replies, steady_load, wait_until_answered
 from scripts.stack import ROOT, Stack
 from tests.support import Database
@@ -221,12 +221,8 @@ def markdown(result: dict[str, Any]) -> str:
         '"bot stopped": Rasa killed, then started again. An ordinary resident\'s first text is the '
         "holding reply when their message waits (HOLDING_REPLY_AFTER, 5 s, counted from arrival).",
         "",
-        "| phase | " + " | ".join(title for _, title in columns) + " |",
-        "|---|" + "---:|" * len(columns),
     ]
-    for row in result["phases"]:
-        cells = [f"{row[k]:,}" if isinstance(row[k], int) else str(row[k]) for k, _ in columns]
-        lines.append(f"| {row['phase']} | " + " | ".join(cells) + " |")
+    lines += table(columns, result["phases"])
     return "\n".join(lines) + "\n"
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.bot_client import BotReply
 from api.db.models import Author, Conversation, Delivery, Direction, Message
 from api.i18n import render
 
@@ -50,6 +51,29 @@ async def queue_text(
     message = _outgoing(conversation, body, dedupe_key, author)
     session.add(message)
     return message
+
+
+async def queue_replies(
+    session: AsyncSession,
+    conversation: Conversation,
+    language: str,
+    replies: Sequence[BotReply],
+    key_prefix: str,
+    *,
+    urgent: bool = False,
+) -> list[Message]:
+    """The replies to one inbound message, keyed `<key_prefix>:<n>`. Only for a message not yet
+    handled, in the commit that marks it handled: none of its replies can exist yet (the unique
+    key still holds if two callers race: one commit fails)."""
+    queued = []
+    for n, reply in enumerate(replies):
+        out = await queue_reply(
+            session, conversation, language, reply.key, f"{key_prefix}:{n}", reply.params, first=True
+        )
+        if out is not None:
+            out.urgent = urgent
+            queued.append(out)
+    return queued
 
 
 def _outgoing(conversation: Conversation, body: str, dedupe_key: str, author: Author) -> Message:

@@ -33,7 +33,7 @@ from api.worker.deps import WorkerDeps, backoff, deps_of
 from api.worker.handoff import after_turn, bot_replies
 from api.worker.keywords import keyword_replies
 from api.worker.language import language_step
-from api.worker.outbound import queue_reply
+from api.worker.outbound import queue_replies
 from api.worker.rows import first_unsent, first_waiting, message_with_people
 from api.worker.urgent import after_flag, answer_urgently
 
@@ -199,15 +199,7 @@ async def _send_now(
     replies: list[BotReply],
 ) -> None:
     """Queue the replies to this message (each once), mark it handled, and send."""
-    queued = []
-    for n, reply in enumerate(replies):
-        # A message's replies are stored in the same commit that marks it handled, and only an
-        # unhandled message gets here: none of its replies can exist yet.
-        out = await queue_reply(
-            session, conversation, language, reply.key, f"reply:{message.id}:{n}", reply.params, first=True
-        )
-        if out is not None:
-            queued.append(out)
+    queued = await queue_replies(session, conversation, language, replies, f"reply:{message.id}")
     message.status = InboundStatus.PROCESSED.value
     await session.commit()  # sent by process_conversation once this message is handled
     log.info("message %s answered with %d replies", message.id, len(queued))

@@ -28,7 +28,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from api.bot_client import BotReply
 from api.db.models import Contact, Conversation, Direction, InboundStatus, Message, Owner, utcnow
 from api.inbox import events
 from api.queue import DELIVER_CONVERSATION, KEEP_STORY, ONCALL_ALERT
@@ -36,7 +35,7 @@ from api.safety.phrases import Phrase, screen
 from api.safety.step import categories, crisis_language, raise_flag, team_line
 from api.worker.deliver import deliver_conversation
 from api.worker.deps import WorkerDeps, deps_of
-from api.worker.outbound import queue_reply
+from api.worker.outbound import queue_replies, queue_reply
 from api.worker.rows import message_with_people
 
 log = logging.getLogger(__name__)
@@ -70,7 +69,7 @@ async def answer_urgently(
     line = team_line(found, deps.hours, now)
     if line is not None:
         replies.append(line)
-    await _queue_urgent(session, conversation, message, language, replies)
+    await queue_replies(session, conversation, language, replies, f"urgent:{message.id}", urgent=True)
     message.status = InboundStatus.PROCESSED.value
     try:
         await session.commit()
@@ -82,21 +81,6 @@ async def answer_urgently(
         return False
     log.info("message %s answered with the urgent routes", message.id)
     return True
-
-
-async def _queue_urgent(
-    session: AsyncSession,
-    conversation: Conversation,
-    message: Message,
-    language: str,
-    replies: list[BotReply],
-) -> None:
-    for n, reply in enumerate(replies):
-        out = await queue_reply(
-            session, conversation, language, reply.key, f"urgent:{message.id}:{n}", reply.params, first=True
-        )
-        if out is not None:
-            out.urgent = True
 
 
 async def after_flag(deps: WorkerDeps, conversation_id: int, message_id: int) -> None:
