@@ -30,7 +30,7 @@ from sqlalchemy.orm import aliased
 
 from api.db.models import Contact, Conversation, Direction, InboundStatus, Message, Owner, utcnow
 from api.inbox import events
-from api.queue import DELIVER_CONVERSATION, KEEP_STORY, ONCALL_ALERT
+from api.queue import DELIVER_CONVERSATION, KEEP_STORY, ONCALL_ALERT, enqueue_many
 from api.safety.phrases import Phrase, screen
 from api.safety.step import categories, crisis_language, raise_flag, team_line
 from api.worker.deliver import deliver_conversation
@@ -43,9 +43,9 @@ log = logging.getLogger(__name__)
 WITH_A_PERSON = (Owner.WAITING.value, Owner.HUMAN.value)
 #: Conversations whose residents get a holding reply: the bot's (a person's are silent).
 BOT_OWNED = (Owner.BOT.value, Owner.RESOLVED.value)
-#: At most this many conversations held per sweep (one a second): a backlog larger than
-#: this is held over the next seconds.
-HOLD_BATCH = 200
+#: At most this many conversations held per sweep (one a second), in one commit: a backlog
+#: larger than this is held over the next seconds.
+HOLD_BATCH = 500
 HOLDING = "holding"
 
 
@@ -192,30 +192,39 @@ async def hold_sweep(ctx: dict[str, Any]) -> int:
                 .limit(HOLD_BATCH)
             )
         ).all()
-    held = 0
-    for conversation_id, message_id in rows:
-        if await _hold(deps, message_id):
-            held += 1
-            await deliver_soon(ctx, conversation_id)
+    held = await _hold_all(deps, [message_id for _, message_id in rows])
+    # Sent by this lane's own delivery jobs, many at once (one trip to Redis for all).
+    await enqueue_many(
+        deps.redis,
+        DELIVER_CONVERSATION,
+        [(f"hold-out:{out_id}", (conversation_id,)) for conversation_id, out_id in held],
+        deps.settings.urgent_queue_name,
+    )
     if held:
-        log.info("holding replies sent to %d conversations", held)
-    return held
+        log.info("holding replies queued for %d conversations", len(held))
+    return len(held)
 
 
-async def _hold(deps: WorkerDeps, message_id: int) -> bool:
+async def _hold_all(deps: WorkerDeps, message_ids: list[int]) -> list[tuple[int, int]]:
+    """Queue a holding reply for each of these messages still unanswered, in one commit;
+    (conversation id, holding reply id) for each."""
+    now = utcnow()
+    queued: list[tuple[int, Message]] = []
     async with deps.sessions() as session:
-        loaded = await message_with_people(session, message_id)
-        if loaded is None:
-            return False
-        message, conversation, contact = loaded
-        if message.status != InboundStatus.RECEIVED.value:
-            return False  # answered meanwhile
-        language = contact.language or deps.settings.default_language
-        out = await queue_reply(session, conversation, language, HOLDING, f"holding:{message.id}")
-        conversation.holding_sent_at = utcnow()
+        for message_id in message_ids:
+            loaded = await message_with_people(session, message_id)
+            if loaded is None or loaded[0].status != InboundStatus.RECEIVED.value:
+                continue  # answered meanwhile
+            message, conversation, contact = loaded
+            language = contact.language or deps.settings.default_language
+            key = f"holding:{message.id}"
+            out = await queue_reply(session, conversation, language, HOLDING, key, first=True)
+            assert out is not None  # first=True: always a new row
+            conversation.holding_sent_at = now
+            queued.append((conversation.id, out))
         try:
             await session.commit()
-        except IntegrityError:  # another sweep got there first
+        except IntegrityError:  # only if two sweeps overlapped: the next sweep finds what is left
             await session.rollback()
-            return False
-        return out is not None
+            return []
+        return [(conversation_id, out.id) for conversation_id, out in queued]
