@@ -52,8 +52,11 @@ class Transport(Protocol):
 
     async def send(self, message: Outgoing) -> SendResult: ...
 
-    async def find_sent(self, message: Outgoing, since: datetime) -> SendResult | None:
-        """The provider's record of this message if an earlier attempt reached it."""
+    async def find_sent(
+        self, message: Outgoing, since: datetime, known: frozenset[str] = frozenset()
+    ) -> SendResult | None:
+        """The provider's record of this message if an earlier attempt reached it. `known`: the
+        provider ids of our other messages, never this one's (the same words sent twice)."""
         ...
 
     async def close(self) -> None: ...

@@ -17,7 +17,9 @@ class ConsoleTransport:
     async def send(self, message: Outgoing) -> SendResult:
         return SendResult(sid="CO" + secrets.token_hex(16), status="sent")
 
-    async def find_sent(self, message: Outgoing, since: datetime) -> SendResult | None:
+    async def find_sent(
+        self, message: Outgoing, since: datetime, known: frozenset[str] = frozenset()
+    ) -> SendResult | None:
         # A console "send" is only the status change on the row, so an interrupted one
         # never reached anyone: sending again is right.
         return None

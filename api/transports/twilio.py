@@ -70,7 +70,9 @@ class TwilioTransport:
             raise AmbiguousSendError("io", type(exc).__name__) from exc
         return SendResult(sid=str(created.sid), status=str(created.status or "queued"))
 
-    async def find_sent(self, message: Outgoing, since: datetime) -> SendResult | None:
+    async def find_sent(
+        self, message: Outgoing, since: datetime, known: frozenset[str] = frozenset()
+    ) -> SendResult | None:
         try:
             found = await self._client.messages.list_async(
                 to=_address(message.channel, message.to),
@@ -81,7 +83,7 @@ class TwilioTransport:
         except (TwilioRestException, aiohttp.ClientError, TimeoutError) as exc:
             raise TransientSendError("lookup", type(exc).__name__) from exc
         for item in found:
-            if item.body == message.body:
+            if item.body == message.body and str(item.sid) not in known:
                 return SendResult(sid=str(item.sid), status=str(item.status or "queued"))
         return None
 

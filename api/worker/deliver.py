@@ -13,10 +13,12 @@ from typing import Any
 
 from arq import Retry
 from redis.exceptions import LockError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db import delivery_states as delivery
 from api.db.delivery_states import UNSENT
-from api.db.models import Channel, Delivery
+from api.db.models import Channel, Delivery, Message
 from api.inbox import events
 from api.inbox.compose import template_variables
 from api.queue import enqueue_delivery
@@ -98,7 +100,7 @@ async def _deliver(deps: WorkerDeps, message_id: int) -> None:
             # An earlier attempt was cut off after it may have reached the provider.
             since = (message.updated_at or message.created_at) - timedelta(minutes=5)
             try:
-                found = await deps.transport.find_sent(outgoing, since)
+                found = await deps.transport.find_sent(outgoing, since, await _known_sids(session, message))
             except SendError as exc:
                 if attempts >= settings.send_max_attempts:
                     await delivery.give_up(session, message.id, exc.code)
@@ -144,6 +146,21 @@ async def _deliver(deps: WorkerDeps, message_id: int) -> None:
                 raise _Later(backoff(attempts, settings.retry_max_delay)) from None
             return
     await _record(deps, message_id, conversation.id, result)
+
+
+async def _known_sids(session: AsyncSession, message: Message) -> frozenset[str]:
+    """The provider ids of this conversation's other messages with the same words: a lookup by
+    words must not take one of them for this message (it would be never sent, and its id is
+    already taken)."""
+    found = await session.scalars(
+        select(Message.provider_sid).where(
+            Message.conversation_id == message.conversation_id,
+            Message.id != message.id,
+            Message.body == message.body,
+            Message.provider_sid.is_not(None),
+        )
+    )
+    return frozenset(sid for sid in found if sid)
 
 
 async def _record(deps: WorkerDeps, message_id: int, conversation_id: int, result: SendResult) -> None:

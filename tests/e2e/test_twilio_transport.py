@@ -217,6 +217,49 @@ def test_an_interrupted_send_is_found_at_the_provider_not_sent_again(
     )
 
 
+def test_a_lookup_never_takes_another_message_with_the_same_words_for_this_one(
+    gw: Gateway, tdb: Database, fake_twilio: FakeTwilio, twilio_stack: Stack
+) -> None:
+    resident = Resident(gw)
+    for _ in range(2):
+        resident.send("hello")
+    wait_for(lambda: len(fake_twilio.sent_to(resident.number)) == 2, 15, what="two greetings")
+
+    def both() -> list[dict[str, Any]] | None:
+        sent = [m for m in _outbound(tdb, resident.number) if m["provider_sid"]]
+        return sent if len(sent) == 2 else None
+
+    first, second = wait_for(both, 5, what="both SIDs")
+    assert first["body"] == second["body"]
+    # The second never got to Twilio, and its hand-over was cut off.
+    fake_twilio.client.post(f"/_fake/forget/{second['provider_sid']}").raise_for_status()
+    tdb.execute(
+        "UPDATE messages SET status = 'handing_over', provider_sid = NULL, provider_status = NULL"
+        " WHERE id = :i",
+        i=second["id"],
+    )
+
+    async def enqueue() -> None:
+        pool = await create_pool(
+            redis_settings(twilio_stack.env["REDIS_URL"]), default_queue_name=twilio_stack.env["QUEUE_NAME"]
+        )
+        await pool.enqueue_job(DELIVER_CONVERSATION, second["conversation_id"])
+        await pool.aclose()
+
+    asyncio.run(enqueue())
+    # Found by its words, the first greeting was taken for it: never sent, and its SID clashed.
+    again = wait_for(lambda: fake_twilio.sent_to(resident.number)[1:], 15, what="the second sent again")
+    wanted = {"status": "with_provider", "provider_sid": again[0]["sid"]}
+    wait_for(
+        lambda: (
+            tdb.rows("SELECT status, provider_sid FROM messages WHERE id = :i", i=second["id"]) == [wanted]
+        ),
+        5,
+        what="the new SID recorded",
+    )
+    assert again[0]["sid"] != first["provider_sid"]
+
+
 def test_twilios_own_sending_state_never_sends_or_looks_up_a_message_again(
     gw: Gateway, tdb: Database, fake_twilio: FakeTwilio
 ) -> None:

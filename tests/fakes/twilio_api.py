@@ -94,6 +94,12 @@ def create_app(account_sid: str, auth_token: str) -> FastAPI:
     async def recorded() -> list[dict[str, Any]]:
         return sent
 
+    @app.post("/_fake/forget/{sid}")
+    async def forget(sid: str) -> dict[str, int]:
+        """As if a message never reached Twilio (an interrupted send that did not get there)."""
+        sent[:] = [r for r in sent if r["sid"] != sid]
+        return {"sent": len(sent)}
+
     @app.get("/_fake/lookups")
     async def looked_up() -> dict[str, int]:
         return lookups
