@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 from fastapi import Depends, HTTPException, Request, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import Practitioner
 from api.deps import SessionDep, StateDep
+from api.inbox import audit
 from api.inbox.sessions import COOKIE, InboxSession, SessionStore, cookie_name
 
 ADMIN = "admin"
@@ -111,28 +113,43 @@ async def _given_csrf(request: Request) -> str:
     return ""
 
 
-async def acting_staff(request: Request, staff: Annotated[Staff, Depends(api_staff)]) -> Staff:
+async def refuse(
+    db: AsyncSession, staff: Staff, message: str, what: str, conversation_id: int | None = None
+) -> NoReturn:
+    """Answer 403, and write the refusal to the audit log: who tried what, from where."""
+    await db.rollback()
+    audit.record(db, staff.username, "access_refused", conversation_id, f"{what}, from {staff.address}")
+    await db.commit()
+    raise HTTPException(status.HTTP_403_FORBIDDEN, message)
+
+
+async def acting_staff(
+    request: Request, staff: Annotated[Staff, Depends(api_staff)], db: SessionDep
+) -> Staff:
     """A logged-in member of staff making a change: the CSRF token must match."""
     given = await _given_csrf(request)
     if not given or not secrets.compare_digest(given.encode(), staff.session.csrf.encode()):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, "This form has expired. Reload the page and try again."
+        await refuse(
+            db,
+            staff,
+            "This form has expired. Reload the page and try again.",
+            f"no or a wrong CSRF token: {request.method} {request.url.path[:200]}",
         )
     return staff
 
 
-def admin_only(staff: Staff) -> Staff:
+async def admin_only(db: AsyncSession, staff: Staff, request: Request) -> Staff:
     if not staff.is_admin:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only an admin can do this.")
+        await refuse(db, staff, "Only an admin can do this.", f"admin only: {request.url.path[:200]}")
     return staff
 
 
-async def page_admin(staff: Annotated[Staff, Depends(page_staff)]) -> Staff:
-    return admin_only(staff)
+async def page_admin(request: Request, staff: Annotated[Staff, Depends(page_staff)], db: SessionDep) -> Staff:
+    return await admin_only(db, staff, request)
 
 
-async def api_admin(staff: Annotated[Staff, Depends(api_staff)]) -> Staff:
-    return admin_only(staff)
+async def api_admin(request: Request, staff: Annotated[Staff, Depends(api_staff)], db: SessionDep) -> Staff:
+    return await admin_only(db, staff, request)
 
 
 StaffDep = Annotated[Staff, Depends(api_staff)]

@@ -14,6 +14,7 @@ ACTIONS = frozenset(
         "login",
         "login_failed",
         "login_throttled",
+        "access_refused",
         "password_changed",
         "password_reset",
         "logout",

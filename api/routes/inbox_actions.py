@@ -21,7 +21,7 @@ from api.conversations import transition
 from api.db.models import Author, Contact, Conversation, Note, Owner, Practitioner, utcnow
 from api.deps import MAX_ID, RowId, SessionDep, StateDep
 from api.inbox import audit, events, views
-from api.inbox.access import ActingDep, Staff
+from api.inbox.access import ActingDep, Staff, refuse
 from api.inbox.compose import CANNED, CANNED_KEYS, MAX_REPLY, ReplyRefused, plan
 from api.openapi import INBOX_ACTION, inbox_action, page, page_or_invalid
 from api.queue import enqueue_delivery
@@ -45,20 +45,19 @@ async def _load(db: SessionDep, conversation_id: int) -> Conversation:
     return conversation
 
 
-def must_own(conversation: Conversation, staff: Staff) -> None:
+async def must_own(db: SessionDep, conversation: Conversation, staff: Staff, what: str) -> None:
     taken_by_other = conversation.owner == Owner.HUMAN.value and conversation.assigned_to_id != staff.id
     if taken_by_other and not staff.is_admin:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Another member of the team has this conversation.")
+        await refuse(db, staff, "Another member of the team has this conversation.", what, conversation.id)
 
 
-def must_have(conversation: Conversation, staff: Staff, what: str) -> None:
+async def must_have(db: SessionDep, conversation: Conversation, staff: Staff, what: str) -> None:
     """Only the practitioner who has the conversation, or an admin: nobody else may hand a
     waiting conversation back or clear a safety flag on one they have not taken on."""
     mine = conversation.owner == Owner.HUMAN.value and conversation.assigned_to_id == staff.id
     if not (mine or staff.is_admin):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, f"Only the person who has this conversation, or an admin, can {what}."
-        )
+        message = f"Only the person who has this conversation, or an admin, can {what}."
+        await refuse(db, staff, message, what, conversation.id)
 
 
 def _take(conversation: Conversation, staff_id: int) -> None:
@@ -80,7 +79,7 @@ async def _done(
 @router.post("/{conversation_id}/claim", **inbox_action())
 async def claim(db: SessionDep, state: StateDep, staff: ActingDep, conversation_id: RowId) -> Response:
     conversation = await _load(db, conversation_id)
-    must_own(conversation, staff)
+    await must_own(db, conversation, staff, "claim")
     _take(conversation, staff.id)
     await _done(db, state, conversation, staff, "claimed")
     return _back(conversation_id, done="claimed")
@@ -98,9 +97,8 @@ async def assign(
     practitioner_id: Annotated[int, Form(ge=1, le=MAX_ID)],
 ) -> Response:
     if not staff.is_admin:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, "Only an admin can give a conversation to someone else."
-        )
+        message = "Only an admin can give a conversation to someone else."
+        await refuse(db, staff, message, "assign", conversation_id)
     conversation = await _load(db, conversation_id)
     person = await db.get(Practitioner, practitioner_id)
     if person is None or not person.active:
@@ -115,7 +113,7 @@ async def hand_back(db: SessionDep, state: StateDep, staff: ActingDep, conversat
     conversation = await _load(db, conversation_id)
     if conversation.owner in (Owner.BOT.value, Owner.RESOLVED.value):
         return _back(conversation_id, error="already_bot")
-    must_have(conversation, staff, "hand it back to the bot")
+    await must_have(db, conversation, staff, "hand it back to the bot")
     transition(conversation, Owner.BOT)
     conversation.assigned_to_id = None
     conversation.keep_assigned = False
@@ -138,7 +136,7 @@ async def resolve(
     keep: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     conversation = await _load(db, conversation_id)
-    must_own(conversation, staff)
+    await must_own(db, conversation, staff, "resolve")
     if conversation.owner == Owner.RESOLVED.value:
         return _back(conversation_id, error="already_resolved")
     transition(conversation, Owner.RESOLVED)
@@ -184,7 +182,7 @@ async def clear_safety_flag(
     conversation = await _load(db, conversation_id)
     if conversation.safety_flag is None:
         return _back(conversation_id, error="no_flag")
-    must_have(conversation, staff, "clear its safety flag")
+    await must_have(db, conversation, staff, "clear its safety flag")
     if len(note.strip()) < 3:
         return await conversation_response(
             request,
@@ -245,7 +243,7 @@ async def reply(
     A refused reply shows the page again with the error and the typed text kept.
     """
     conversation = await _load(db, conversation_id)
-    must_own(conversation, staff)
+    await must_own(db, conversation, staff, "reply")
     typed = text.strip()
     key = canned or SHORTCUTS.get(typed) or None
 

@@ -82,7 +82,7 @@ async def book(
     conversation = await db.get(Conversation, conversation_id)
     if conversation is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "There is no such conversation.")
-    must_own(conversation, staff)
+    await must_own(db, conversation, staff, "book an appointment")
     try:
         appointment, told = await booking.book(
             db, state.queue, state.settings, conversation, _at(day, at), kind, place, with_whom, staff.name
@@ -100,7 +100,7 @@ async def _appointment(db: SessionDep, appointment_id: int, staff: Staff) -> App
         raise HTTPException(status.HTTP_404_NOT_FOUND, "There is no such appointment.")
     conversation = await db.get(Conversation, appointment.conversation_id)
     assert conversation is not None
-    must_own(conversation, staff)
+    await must_own(db, conversation, staff, "change an appointment")
     return appointment
 
 

@@ -387,3 +387,25 @@ def test_an_admin_resets_a_password_at_the_command_line(
         u=account.username,
     )
     assert row["actor"] == "admin (command line)"
+
+
+def test_refused_actions_are_in_the_audit_log(
+    healthy: Stack, gateway: Gateway, db: Database, waiting: int
+) -> None:
+    """Before: a 403 was answered and forgotten."""
+    account = make_account(healthy)
+    inbox = From(gateway.base_url, address="198.51.100.9")
+    assert inbox.login(account).status_code == 303
+    assert inbox.post(f"/inbox/conversations/{waiting}/handback").status_code == 403
+    assert inbox.post(f"/inbox/conversations/{waiting}/assign", {"practitioner_id": "1"}).status_code == 403
+    assert inbox.post(f"/inbox/conversations/{waiting}/claim", {"csrf_token": "forged"}).status_code == 403
+    assert inbox.get("/inbox/audit").status_code == 403
+    refused = [r["note"] for r in audit_rows(db, account.username) if r["action"] == "access_refused"]
+    assert refused == [
+        "hand it back to the bot, from 198.51.100.9",
+        "assign, from 198.51.100.9",
+        f"no or a wrong CSRF token: POST /inbox/conversations/{waiting}/claim, from 198.51.100.9",
+        "admin only: /inbox/audit, from 198.51.100.9",
+    ]
+    [row] = db.rows("SELECT owner FROM conversations WHERE id = :i", i=waiting)
+    assert row["owner"] == "waiting"
