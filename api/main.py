@@ -108,12 +108,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 #: Served over https (PUBLIC_BASE_URL), browsers must use https for a year, subdomains too.
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 NOSNIFF = (b"x-content-type-options", b"nosniff")
+CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
 
 
 class SecurityHeaders:
-    """On every answer: nosniff, and HSTS when served over https. (Inbox pages add their own
-    Content-Security-Policy and the rest, api/inbox/pages.py.) A plain ASGI wrapper: a header
-    or two, no per-request task."""
+    """On every answer: nosniff, a no-content CSP unless it is a page, and HSTS when served
+    over https. (Inbox pages set their own policy and the rest, api/inbox/pages.py.) A plain
+    ASGI wrapper: a few headers, no per-request task."""
 
     def __init__(self, app: ASGIApp, https: bool) -> None:
         self.app = app
@@ -127,8 +128,14 @@ class SecurityHeaders:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                if not any(name.lower() == NOSNIFF[0] for name, _ in headers):
+                names = {name.lower() for name, _ in headers}
+                if NOSNIFF[0] not in names:
                     headers.append(NOSNIFF)
+                # Anything but a page (JSON, files, redirects) may never run or frame anything;
+                # pages set their own policy (the inbox's) or are the development-only /docs.
+                kind = next((value for name, value in headers if name.lower() == b"content-type"), b"")
+                if CSP[0] not in names and not kind.startswith(b"text/html"):
+                    headers.append(CSP)
                 message["headers"] = [*headers, *self.extra]
             await send(message)
 

@@ -47,6 +47,15 @@ def test_every_answer_says_nosniff_once() -> None:
         assert app.get(path).headers.get_list("x-content-type-options") == ["nosniff"], path
 
 
+def test_answers_that_are_not_pages_may_run_or_frame_nothing() -> None:
+    app = TestClient(create_app(settings("test", "http://127.0.0.1:8000")))
+    for path in ("/inbox/static/inbox.js", "/no/such/page", "/openapi.json"):
+        policy = app.get(path).headers.get_list("content-security-policy")
+        assert policy == ["default-src 'none'; frame-ancestors 'none'"], path
+    docs = app.get("/docs")  # Swagger's own page (development only) keeps working
+    assert docs.status_code == 200 and "content-security-policy" not in docs.headers
+
+
 def test_pages_forbid_plugins_framing_and_base_changes() -> None:
     policy = HEADERS["Content-Security-Policy"]
     for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "script-src 'self'"):
