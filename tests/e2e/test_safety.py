@@ -170,6 +170,9 @@ def test_in_the_inbox_a_flag_is_shown_first_and_cleared_only_with_a_note(
     assert row < queue.index(f'data-conversation="{conversation_of(db, waiting)["id"]}"')
     assert "Safety: Immediate danger" in queue[row : queue.index("</li>", row)]
     assert 'class="row flagged"' in queue[row - 40 : row]
+    # Only the practitioner who has the conversation (or an admin) clears its flag: claim it first.
+    assert "claim this conversation first" in inbox.get(f"/inbox/conversations/{cid}").text
+    assert inbox.post(f"/inbox/conversations/{cid}/claim").status_code == 303
     page = inbox.get(f"/inbox/conversations/{cid}").text
     assert "Clear the safety flag" in page
     no_note = inbox.post(f"/inbox/conversations/{cid}/safety/clear", {"note": " "})
