@@ -7,8 +7,8 @@ every text a resident would get). A simulated Twilio sends signed webhooks from 
 a steady rate and, as Twilio's connection retries do, sends an unanswered webhook again (same
 MessageSid) every second until it gets a 200.
 
-Phase 1, crashes: while the load runs, SIGKILL the gateway, Rasa, the action server and the
-worker in turn (each started again at once), then kill Redis (append-only file) and start it
+Phase 1, crashes: while the load runs, SIGKILL the gateway, Rasa, the action server, the
+worker and the urgent lane in turn (each started again at once), then kill Redis (append-only file) and start it
 again. Phase 2, duplicates and disorder: each resident sends two messages, delivered second
 first, each of them two or three times, part of them at the same instant.
 
@@ -45,7 +45,7 @@ PUBLIC = "https://bench.example.org"
 PATH = "/twilio/messages"
 TEXTS = ["hello", "thank you", "what can you do", "bye", "hiya", "cheers"]
 #: Seconds after the start of the load at which each process is killed (then started again).
-SCHEDULE = [(6, "gateway"), (16, "rasa"), (40, "actions"), (52, "worker"), (64, "redis")]
+SCHEDULE = [(6, "gateway"), (16, "rasa"), (40, "actions"), (52, "worker"), (58, "urgent"), (64, "redis")]
 
 
 class Twilio:
