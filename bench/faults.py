@@ -9,8 +9,8 @@ MessageSid) every second until it gets a 200.
 
 Phase 1, crashes: while the load runs, SIGKILL the gateway, Rasa, the action server, the
 worker and the urgent lane in turn (each started again at once), then kill Redis (append-only
-file) and start it again. Phase 2, duplicates and disorder: each resident sends two messages, delivered second
-first, each of them two or three times, part of them at the same instant.
+file) and start it again. Phase 2, duplicates and disorder: each resident sends two messages,
+delivered second first, each of them two or three times, part of them at the same instant.
 
 Counts (all must be zero): inbound lost (acknowledged but not stored), replies missing (an
 acknowledged message whose first reply never reached the provider), replies duplicated (a text
