@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -70,9 +70,16 @@ async def login_form(request: Request, state: StateDep, staff: OptionalStaffDep,
     return _login_page(request, state, note="You have logged out." if bye else "")
 
 
-#: The login form is three short fields and a token: anything bigger is refused (413) while it
-#: streams in, before it is read whole.
-LOGIN_BODY_LIMIT = 4096
+#: The login form is three short fields and a token: anything bigger than they can be at their
+#: longest (each character up to 12 bytes once UTF-8 and percent-encoded) is refused (413, plain
+#: text, Starlette's limiter) while it streams in, before it is read whole.
+LOGIN_BODY_LIMIT = 16 * 1024
+#: The password form: three passwords of up to 1024 characters and a token.
+PASSWORD_BODY_LIMIT = 40 * 1024
+
+
+def too_large(what: str) -> dict[str, Any]:
+    return {"description": what, "content": {"text/plain": {"schema": {"type": "string"}}}}
 
 
 def throttle_for(state: StateDep) -> LoginThrottle:
@@ -101,7 +108,7 @@ def paused(request: Request, state: StateDep, refused_by: str) -> HTMLResponse:
         303: redirect("Logged in: to the inbox"),
         401: page("The name, password or code is not right: the form again"),
         403: page("The login form had expired: the form again"),
-        413: page_or_problem("The form is far bigger than a login form"),
+        413: too_large("The form is far bigger than a login form can be"),
         429: page("Too many tries: the form again, and how long to wait"),
     },
 )
@@ -211,10 +218,10 @@ async def account_page(request: Request, staff: PageStaffDep, done: str = "") ->
 
 @router.post(
     "/account/password",
-    max_body_size=LOGIN_BODY_LIMIT,
+    max_body_size=PASSWORD_BODY_LIMIT,
     **inbox_action(
         {
-            413: page_or_problem("The form is far bigger than a password form"),
+            413: too_large("The form is far bigger than a password form can be"),
             422: page_or_invalid("The current password is wrong, or the new one is refused: the form again"),
             429: page("Too many wrong current passwords: the form again, and how long to wait"),
         }
