@@ -60,6 +60,15 @@ def test_pages_forbid_plugins_framing_and_base_changes() -> None:
     policy = HEADERS["Content-Security-Policy"]
     for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "script-src 'self'"):
         assert directive in policy
+    assert HEADERS["Referrer-Policy"] == "no-referrer"
+    assert HEADERS["Cache-Control"] == "no-store"
+
+
+def test_the_static_folder_lists_nothing() -> None:
+    app = TestClient(create_app(settings("test", "http://127.0.0.1:8000")))
+    for path in ("/inbox/static/", "/inbox/static", "/inbox/static/../templates/base.html"):
+        answer = app.get(path)
+        assert answer.status_code == 404 and "inbox.js" not in answer.text, path
 
 
 def test_banners_come_only_from_known_codes() -> None:

@@ -85,6 +85,12 @@ def test_long_passwords_are_welcome_up_to_1024_characters() -> None:
     assert password_problem("m" * 1025) is not None
 
 
+def test_the_password_is_checked_exactly_as_typed(stored: str) -> None:
+    # ASVS 6.2.8: no trimming, no case folding.
+    for near in (PASSWORD + " ", " " + PASSWORD, PASSWORD.upper(), PASSWORD[:-1]):
+        assert verify_password(stored, near) is False
+
+
 def test_no_character_class_rules() -> None:
     # ASVS 6.2.5: no rules about upper case, digits or symbols; words are fine.
     assert password_problem("purple elephants dance quietly") is None
