@@ -415,3 +415,15 @@ def test_refused_actions_are_in_the_audit_log(
     ]
     [row] = db.rows("SELECT owner FROM conversations WHERE id = :i", i=waiting)
     assert row["owner"] == "waiting"
+
+
+def test_x_forwarded_for_from_an_untrusted_peer_is_ignored(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
+    """Only a trusted proxy (FORWARDED_ALLOW_IPS: 127.0.0.1 here) may say who the client is: a
+    client at 127.0.0.2 that claims to be someone else is logged as itself."""
+    account = make_account(healthy)
+    client = From(gateway.base_url, address="203.0.113.250")
+    client.http = httpx.Client(timeout=30, transport=httpx.HTTPTransport(local_address="127.0.0.2"))
+    assert client.login(account, password=WRONG, code="123456").status_code == 401
+    assert audit_rows(db, account.username) == [{"action": "login_failed", "note": "from 127.0.0.2"}]
