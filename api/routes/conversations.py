@@ -1,7 +1,8 @@
 """Practitioners' conversation queue (JSON, bearer token), for machine clients beside the inbox.
 
 Waiting conversations come safety-flagged first, then oldest first. A safety flag is
-cleared only here, by a named practitioner with a note; both raising and clearing are
+cleared by the practitioner who has the conversation or an admin (`by`: their inbox username),
+with a note; both raising and clearing are
 kept in the append-only audit log.
 """
 
@@ -13,7 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import case, select
 
-from api.db.models import AuditEvent, Conversation, Owner
+from api.db.models import AuditEvent, Conversation, Owner, Practitioner
 from api.deps import RowId, SessionDep, require_practitioner
 from api.openapi import UNREADABLE, UtcDatetime, problem
 
@@ -65,6 +66,7 @@ async def queue(
     response_model=ConversationOut,
     responses={
         **UNREADABLE,
+        403: problem("'by' is not the conversation's practitioner or an admin"),
         404: problem("No conversation has this id"),
         409: problem("This conversation has no safety flag"),
     },
@@ -75,6 +77,12 @@ async def clear_safety_flag(session: SessionDep, conversation_id: RowId, body: C
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No conversation has this id.")
     if conversation.safety_flag is None:
         raise HTTPException(status.HTTP_409_CONFLICT, "This conversation has no safety flag.")
+    if not await _may_clear(session, conversation, body.by):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "Only the practitioner who has this conversation, or an admin, can clear its flag: "
+            "'by' must be their inbox username.",
+        )
     session.add(
         AuditEvent(
             actor=body.by, action="safety_flag_cleared", conversation_id=conversation.id, note=body.note
@@ -84,3 +92,16 @@ async def clear_safety_flag(session: SessionDep, conversation_id: RowId, body: C
     conversation.safety_flagged_at = None
     await session.commit()
     return ConversationOut.model_validate(conversation)
+
+
+async def _may_clear(session: SessionDep, conversation: Conversation, username: str) -> bool:
+    """The same rule as the inbox's: the practitioner who has the conversation, or an admin
+    (an active account either way)."""
+    person = await session.scalar(
+        select(Practitioner).where(Practitioner.username == username, Practitioner.active.is_(True))
+    )
+    if person is None:
+        return False
+    return person.role == "admin" or (
+        conversation.owner == Owner.HUMAN.value and conversation.assigned_to_id == person.id
+    )

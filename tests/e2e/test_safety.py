@@ -114,18 +114,22 @@ def test_flagged_conversations_come_first_and_only_a_practitioner_clears_them_wi
         conversation_of(db, waiting)["id"]
     )
     clear = f"{api}/{flagged_id}/safety/clear"
-    assert gateway.client.post(clear, headers=auth, json={"by": "Amina"}).status_code == 422
-    cleared = gateway.client.post(
-        clear, headers=auth, json={"by": "Amina", "note": "Called her back, she is safe."}
-    )
+    admin, other = make_account(healthy, "admin"), make_account(healthy)
+    assert gateway.client.post(clear, headers=auth, json={"by": admin.username}).status_code == 422
+    note = "Called her back, she is safe."
+    for by in (other.username, "Amina"):  # not the conversation's practitioner; no such account
+        refused = gateway.client.post(clear, headers=auth, json={"by": by, "note": note})
+        assert refused.status_code == 403
+    cleared = gateway.client.post(clear, headers=auth, json={"by": admin.username, "note": note})
     assert cleared.status_code == 200 and cleared.json()["safety_flag"] is None
-    assert gateway.client.post(clear, headers=auth, json={"by": "Amina", "note": "again"}).status_code == 409
+    again = gateway.client.post(clear, headers=auth, json={"by": admin.username, "note": "again"})
+    assert again.status_code == 409
     events = db.rows(
         "SELECT actor, action FROM audit_events WHERE conversation_id = :c ORDER BY id", c=flagged_id
     )
     assert [(e["actor"], e["action"]) for e in events] == [
         ("safety screen", "safety_flag_raised"),
-        ("Amina", "safety_flag_cleared"),
+        (admin.username, "safety_flag_cleared"),
     ]
 
 
