@@ -272,6 +272,8 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
+    #: The client's address for what a person did in the inbox (ASVS 16.2.1: where from).
+    source: Mapped[str | None] = mapped_column(String(64))
 
 
 class Appointment(Base):

@@ -118,7 +118,7 @@ async def refuse(
 ) -> NoReturn:
     """Answer 403, and write the refusal to the audit log: who tried what, from where."""
     await db.rollback()
-    audit.record(db, staff.username, "access_refused", conversation_id, f"{what}, from {staff.address}")
+    audit.record(db, staff.username, "access_refused", conversation_id, what, source=staff.address)
     await db.commit()
     raise HTTPException(status.HTTP_403_FORBIDDEN, message)
 

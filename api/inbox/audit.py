@@ -43,9 +43,14 @@ def record(
     note: str | None = None,
     source: str | None = None,
 ) -> None:
-    """Add one row. `source` is the client address; until audit_events has a column of its
-    own for it, it is kept as the note ("from 203.0.113.7") of a row that has no other note."""
+    """Add one row. `source`: the client address (where the person was)."""
     assert action in ACTIONS, action
-    if note is None and source:
-        note = f"from {source}"
-    session.add(AuditEvent(actor=actor, action=action, conversation_id=conversation_id, note=note))
+    session.add(
+        AuditEvent(
+            actor=actor,
+            action=action,
+            conversation_id=conversation_id,
+            note=note,
+            source=source[:64] if source else None,
+        )
+    )

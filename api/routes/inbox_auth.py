@@ -135,8 +135,8 @@ async def login(
     )
     if not attempt.allowed:
         if attempt.first_refusal:
-            note = f"{attempt.refused_by} limit, from {client}"
-            audit.record(db, name[:64] or "(blank)", "login_throttled", note=note)
+            note = f"{attempt.refused_by} limit"
+            audit.record(db, name[:64] or "(blank)", "login_throttled", note=note, source=client)
             await db.commit()
         return paused(request, state, attempt.refused_by)
     person = await db.scalar(select(Practitioner).where(func.lower(Practitioner.username) == name))
