@@ -72,10 +72,23 @@ def parse_address(raw: str, default_region: str = "GB") -> Address:
     try:
         number = phonenumbers.parse(value, default_region)
     except phonenumbers.NumberParseException:
-        return Address(channel, value[:64], False)
+        return Address(channel, _kept(value), False)
     if not phonenumbers.is_valid_number(number):
-        return Address(channel, value[:64], False)
+        return Address(channel, _kept(value), False)
     return Address(channel, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), True)
+
+
+#: contacts.phone holds 64 characters.
+MAX_ADDRESS = 64
+
+
+def _kept(value: str) -> str:
+    """An address that is not a phone number, kept as sent if it fits; a longer one keeps its
+    start and a digest of the whole, so two long senders never share one contact."""
+    if len(value) <= MAX_ADDRESS:
+        return value
+    digest = hashlib.sha256(value.encode()).hexdigest()[:16]
+    return f"{value[: MAX_ADDRESS - 17]}~{digest}"
 
 
 @dataclass(frozen=True)

@@ -70,3 +70,13 @@ def test_ids_too_long_to_store_are_named_not_cut() -> None:
     assert too_long({"MessageSid": sid + "b"}) == "MessageSid is longer than 64 characters."
     assert too_long({"SmsSid": "x" * 65}) == "SmsSid is longer than 64 characters."
     assert too_long({"MessageSid": sid, "ErrorCode": "3" * 33}) == "ErrorCode is longer than 32 characters."
+
+
+def test_two_long_senders_that_are_not_numbers_stay_apart() -> None:
+    """A long junk address used to be cut to 64 characters: two such senders shared a contact."""
+    one, two = parse_address("x" * 80 + "1"), parse_address("x" * 80 + "2")
+    assert not one.valid and not two.valid
+    assert one.phone != two.phone
+    assert len(one.phone) <= 64 and len(two.phone) <= 64
+    assert parse_address("x" * 80 + "1").phone == one.phone  # stable: retries find the same contact
+    assert parse_address("not a number").phone == "not a number"  # short ones kept as sent
