@@ -46,7 +46,11 @@ def test_a_crisis_still_gets_the_urgent_routes_after_stop(
 ) -> None:
     resident = Resident(gateway)
     converse(resident, db, "unsubscribe")
-    assert keys(converse(resident, db, "i want to kill myself")) == ["safety_suicide_self_harm"]
+    # The urgent routes, then when a person will read it (the test team is always open).
+    assert keys(converse(resident, db, "i want to kill myself")) == [
+        "safety_suicide_self_harm",
+        "safety_team_open",
+    ]
 
 
 def test_stop_in_the_referral_stops_the_questions_and_stop_again_opts_out(

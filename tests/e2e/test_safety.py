@@ -74,7 +74,7 @@ def test_the_urgent_reply_needs_no_bot(healthy: Stack, gateway: Gateway, db: Dat
     healthy.stop_service("rasa")
     try:
         replies = converse(resident, db, "i want to kill myself tonight", timeout=10)
-        assert keys(replies) == ["safety_suicide_self_harm"]
+        assert keys(replies) == ["safety_suicide_self_harm", "safety_team_open"]
     finally:
         healthy.start_service("rasa")
 
@@ -94,7 +94,10 @@ def test_a_resident_waiting_for_a_person_still_gets_the_routes(
 ) -> None:
     resident = Resident(gateway)
     assert keys(converse(resident, db, "0")) == ["handoff_open"]
-    assert keys(converse(resident, db, "i cant breathe and my chest hurts")) == ["safety_medical_emergency"]
+    assert keys(converse(resident, db, "i cant breathe and my chest hurts")) == [
+        "safety_medical_emergency",
+        "safety_team_open",
+    ]
 
 
 def test_flagged_conversations_come_first_and_only_a_practitioner_clears_them_with_a_note(
@@ -152,7 +155,7 @@ def test_the_bots_own_crisis_signal_is_a_second_net(healthy: Stack, gateway: Gat
     resident = Resident(gateway)
     assert keys(converse(resident, db, "i would like to ask for help"))[-1] == "ask_ref_story"
     replies = converse(resident, db, missed_by_phrases[0])
-    assert keys(replies) == ["safety_suicide_self_harm"]
+    assert keys(replies) == ["safety_suicide_self_harm", "safety_team_open"]
     conversation = conversation_of(db, resident)
     assert conversation["safety_flag"] == "suicide_self_harm" and conversation["owner"] == "waiting"
 
