@@ -70,7 +70,7 @@ def is_live_refresh(request: Request) -> bool:
 
 async def _staff(request: Request, store: SessionStore, db: SessionDep, state: StateDep) -> Staff | None:
     token = request.cookies.get(cookie_name(COOKIE, state.settings.cookie_secure))
-    live = await store.get(token, touch=not is_live_refresh(request))
+    live = await store.get(token, touch=not is_live_refresh(request), address=client_address(request))
     if live is None or token is None:
         return None
     person = await db.get(Practitioner, live.user_id)

@@ -18,6 +18,8 @@ ACTIONS = frozenset(
         "password_changed",
         "password_reset",
         "logout",
+        "session_ended",
+        "other_sessions_ended",
         "conversation_viewed",
         "reply_sent",
         "note_added",

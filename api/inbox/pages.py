@@ -48,6 +48,8 @@ DONE_BANNERS = {
     "moved": "Appointment moved.",
     "cancelled_appointment": "Appointment cancelled.",
     "password_changed": "Your password is changed. Your other sessions have ended.",
+    "session_ended": "That session has ended: the browser that had it must log in again.",
+    "others_ended": "Every other session of yours has ended.",
 }
 ERROR_BANNERS = {
     "no_such_member": "There is no active team member with that id.",
@@ -93,9 +95,12 @@ FLAG_LABELS = {
 }
 
 
-def when(value: datetime | None) -> str:
+def when(value: datetime | float | None) -> str:
+    """London time of a moment (a datetime, or seconds since the epoch as sessions keep it)."""
     if value is None:
         return ""
+    if isinstance(value, int | float):
+        value = datetime.fromtimestamp(value, ZoneInfo("UTC"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo("UTC"))
     return value.astimezone(LONDON).strftime("%a %d %b %H:%M")

@@ -1,6 +1,8 @@
 """Residents' data rights for admins: erasure requests, carried out; export of everything held.
 
 The same bearer token as the other JSON routes; in the inbox, export is for admins only.
+The resident's number goes in the body of a POST, never in the address, where proxies and
+access logs keep it (ASVS 14.2.1); the old `GET ?phone=` is deprecated and goes next release.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from api.db.models import Contact, ErasureRequest
 from api.deps import RowId, SessionDep, StateDep, require_practitioner
 from api.erasure import carry_out, export
 from api.gateway.parsing import parse_address
-from api.openapi import UNREADABLE, UtcDatetime, problem
+from api.openapi import UNREADABLE, Responses, UtcDatetime, invalid, problem
 
 router = APIRouter(
     prefix="/api",
@@ -75,18 +77,47 @@ async def carry_out_request(
     return ErasureOut.model_validate(request)
 
 
-@router.get(
-    "/residents/export",
-    responses={
-        200: {"description": "Everything held about the resident, as a file (JSON)"},
-        404: problem("No resident has this number"),
+class ExportBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phone: Annotated[
+        str,
+        Field(min_length=1, max_length=64, description="The resident's number: E.164, or a UK number"),
+    ]
+
+
+NOT_A_NUMBER = "This is not a phone number: give it as +447911123456 (or a UK number, 07911 123456)."
+EXPORTED: Responses = {
+    200: {
+        "description": "Everything held about the resident, as a file (JSON); never cached",
+        "content": {"application/json": {"schema": {"type": "object"}}},
     },
-)
-async def export_resident(session: SessionDep, phone: Annotated[str, Query(max_length=64)]) -> Response:
+    404: problem("No resident has this number"),
+    422: invalid("The phone is not a phone number"),
+}
+
+
+@router.post("/residents/export", response_class=Response, responses={**UNREADABLE, **EXPORTED})
+async def export_resident(session: SessionDep, body: ExportBody) -> Response:
+    """Everything held about one resident (a subject access request). The number is in the
+    body: an address with a phone number in it would stay in proxies' and servers' logs."""
+    return await _export(session, body.phone)
+
+
+@router.get("/residents/export", response_class=Response, responses=EXPORTED, deprecated=True)
+async def export_resident_by_query(
+    session: SessionDep, phone: Annotated[str, Query(min_length=1, max_length=64)]
+) -> Response:
+    """Deprecated: puts the number in the address. Use `POST /api/residents/export`, which
+    answers the same; this goes in the next release."""
+    return await _export(session, phone)
+
+
+async def _export(session: SessionDep, phone: str) -> Response:
     address = parse_address(phone)
-    contact = (
-        await session.scalar(select(Contact).where(Contact.phone == address.phone)) if address.valid else None
-    )
+    if not address.valid:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, NOT_A_NUMBER)
+    contact = await session.scalar(select(Contact).where(Contact.phone == address.phone))
     if contact is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No resident has this number.")
     body = json.dumps(await export(session, contact), default=str, ensure_ascii=False, indent=2)

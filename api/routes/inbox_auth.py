@@ -1,5 +1,5 @@
-"""Inbox login, logout and your own password: password (Argon2id) and a TOTP code,
-throttled, then a session.
+"""Inbox login, logout, your own password and your own sessions: password (Argon2id) and a
+TOTP code, throttled, then a session.
 
 The login form has its own CSRF token (double submit: a short-lived cookie and a hidden
 field), so another site cannot log a practitioner into an account of its choosing.
@@ -11,17 +11,17 @@ import hashlib
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, Response, status
+from fastapi import APIRouter, Form, HTTPException, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
 
 from api.db.models import Practitioner
 from api.deps import SessionDep, StateDep
 from api.inbox import audit, events
-from api.inbox.access import ActingDep, OptionalStaffDep, PageStaffDep, StoreDep, client_address
+from api.inbox.access import ActingDep, OptionalStaffDep, PageStaffDep, Staff, StoreDep, client_address
 from api.inbox.credentials import hash_password_in_thread, totp_step, verify_password_in_thread
 from api.inbox.pages import banners, render
-from api.inbox.sessions import COOKIE, cookie_name
+from api.inbox.sessions import COOKIE, SessionStore, cookie_name, describe_browser
 from api.inbox.throttle import KNOWN_SECONDS, LoginThrottle, normal_name
 from api.openapi import INBOX_PAGE, inbox_action, page, page_or_invalid, page_or_problem, redirect
 
@@ -157,7 +157,9 @@ async def login(
         await db.commit()
         return _login_page(request, state, WRONG, status.HTTP_401_UNAUTHORIZED)
     device = await throttle_for(state).succeeded(attempt)
-    token, _ = await store.create(person.id, person.role)
+    token, _ = await store.create(
+        person.id, person.role, client, describe_browser(request.headers.get("user-agent"))
+    )
     audit.record(db, person.username, "login", source=client)
     await db.commit()
     response = RedirectResponse("/inbox", status.HTTP_303_SEE_OTHER)
@@ -199,6 +201,10 @@ def set_session_cookie(response: Response, state: StateDep, token: str) -> None:
     },
 )
 async def logout(staff: ActingDep, store: StoreDep, db: SessionDep, state: StateDep) -> Response:
+    return await _log_out(staff, store, db, state)
+
+
+async def _log_out(staff: Staff, store: SessionStore, db: SessionDep, state: StateDep) -> Response:
     await store.end(staff.token)
     audit.record(db, staff.username, "logout", source=staff.address)
     await db.commit()
@@ -210,10 +216,60 @@ async def logout(staff: ActingDep, store: StoreDep, db: SessionDep, state: State
     return response
 
 
+async def _account(
+    request: Request, staff: Staff, store: SessionStore, context: dict[str, Any], code: int = 200
+) -> HTMLResponse:
+    sessions = await store.sessions_of(staff.id)
+    return render(request, "account.html", {"staff": staff, "sessions": sessions, **context}, code)
+
+
 @router.get("/account", response_class=HTMLResponse, responses=INBOX_PAGE)
-async def account_page(request: Request, staff: PageStaffDep, done: str = "") -> Response:
-    """Your account: change your password."""
-    return render(request, "account.html", {"staff": staff, "done": banners({"done": done})[0]})
+async def account_page(request: Request, staff: PageStaffDep, store: StoreDep, done: str = "") -> Response:
+    """Your account: change your password; see your sessions and end any of them."""
+    return await _account(request, staff, store, {"done": banners({"done": done})[0]})
+
+
+@router.post(
+    "/account/sessions/end",
+    **inbox_action(
+        {
+            303: redirect("Ended: back to your account (this browser's own session: to the login page)"),
+            404: page_or_problem("You have no session with this id (it has ended, or is not yours)"),
+        }
+    ),
+)
+async def end_session(
+    state: StateDep,
+    db: SessionDep,
+    store: StoreDep,
+    staff: ActingDep,
+    session_id: Annotated[str, Form(min_length=1, max_length=64)],
+) -> Response:
+    """End one of your own sessions (a browser left logged in elsewhere): it is logged out at
+    once, its open event stream included. Only your own: another person's id is not found."""
+    if secrets.compare_digest(session_id.encode(), staff.session.sid.encode()):
+        return await _log_out(staff, store, db, state)
+    ended = await store.end_one(staff.id, session_id)
+    if ended is None:
+        what = "end a session not theirs, or ended"
+        audit.record(db, staff.username, "access_refused", note=what, source=staff.address)
+        await db.commit()
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "You have no session with this id: it may have ended.")
+    note = f"{ended.browser}, logged in from {ended.address}"
+    audit.record(db, staff.username, "session_ended", note=note, source=staff.address)
+    await db.commit()
+    await events.publish(state.queue, "session", 0)
+    return RedirectResponse("/inbox/account?done=session_ended", status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/account/sessions/end-others", **inbox_action({303: redirect("Ended: back to your account")}))
+async def end_other_sessions(state: StateDep, db: SessionDep, store: StoreDep, staff: ActingDep) -> Response:
+    """End every session of yours but this browser's."""
+    ended = await store.end_others(staff.id, staff.token)
+    audit.record(db, staff.username, "other_sessions_ended", note=f"{ended} ended", source=staff.address)
+    await db.commit()
+    await events.publish(state.queue, "session", 0)
+    return RedirectResponse("/inbox/account?done=others_ended", status.HTTP_303_SEE_OTHER)
 
 
 @router.post(
@@ -240,32 +296,34 @@ async def change_password(
     """Change your own password: the current one is needed (and its tries are counted like
     logins). Every session of yours ends; this browser gets a new one."""
 
-    def refuse(message: str, code: int = status.HTTP_422_UNPROCESSABLE_CONTENT) -> Response:
-        return render(request, "account.html", {"staff": staff, "error": message}, code)
+    async def refuse(message: str, code: int = status.HTTP_422_UNPROCESSABLE_CONTENT) -> Response:
+        return await _account(request, staff, store, {"error": message}, code)
 
     person = await db.get(Practitioner, staff.id)
     assert person is not None  # the session was checked against an active account
     attempt = await throttle_for(state).attempt(staff.username, staff.address)
     if not attempt.allowed:
         minutes = state.settings.inbox_login_window_minutes
-        return refuse(PAUSED.format(minutes=minutes), status.HTTP_429_TOO_MANY_REQUESTS)
+        return await refuse(PAUSED.format(minutes=minutes), status.HTTP_429_TOO_MANY_REQUESTS)
     throttle = throttle_for(state)
     if not await verify_password_in_thread(person.password_hash, current):
-        return refuse("Your current password is not right.")
+        return await refuse("Your current password is not right.")
     await throttle.forget(attempt)
     if new != again:
-        return refuse("The two new passwords are not the same.")
+        return await refuse("The two new passwords are not the same.")
     if new == current:
-        return refuse("The new password must be different from the current one.")
+        return await refuse("The new password must be different from the current one.")
     try:
         person.password_hash = await hash_password_in_thread(new, person.username, person.display_name)
     except ValueError as problem:
-        return refuse(str(problem))
+        return await refuse(str(problem))
     audit.record(db, staff.username, "password_changed", source=staff.address)
     await db.commit()
     await store.end_all_for(staff.id)
     await events.publish(state.queue, "session", 0)
-    token, _ = await store.create(person.id, person.role)
+    token, _ = await store.create(
+        person.id, person.role, staff.address, describe_browser(request.headers.get("user-agent"))
+    )
     response = RedirectResponse("/inbox/account?done=password_changed", status.HTTP_303_SEE_OTHER)
     set_session_cookie(response, state, token)
     return response

@@ -312,9 +312,9 @@ def test_exports_and_the_audit_log_are_never_cached(
         "SELECT p.phone FROM contacts p JOIN conversations c ON c.contact_id = p.id WHERE c.id = :i",
         i=waiting,
     )
-    resident = httpx.get(
+    resident = httpx.post(
         gateway.base_url + "/api/residents/export",
-        params={"phone": row["phone"]},
+        json={"phone": row["phone"]},
         headers={"Authorization": f"Bearer {PRACTITIONER_TOKEN}"},
     )
     assert resident.status_code == 200 and resident.headers["cache-control"] == "no-store"
@@ -428,3 +428,136 @@ def test_x_forwarded_for_from_an_untrusted_peer_is_ignored(
     assert audit_rows(db, account.username) == [
         {"action": "login_failed", "note": None, "source": "127.0.0.2"}
     ]
+
+
+# ASVS 7.5.2: a person sees their own sessions and ends any of them.
+
+FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+SAFARI = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/18.1 Safari/605.1.15"
+)
+
+
+@dataclass
+class Browser(From):
+    """A browser at one address that says what it is."""
+
+    agent: str = FIREFOX
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {"User-Agent": self.agent, **kwargs.pop("headers", {})}
+        return super().request(method, path, headers=headers, **kwargs)
+
+
+def browser(gateway: Gateway, account: Account, address: str, agent: str = FIREFOX) -> Browser:
+    client = Browser(gateway.base_url, address=address, agent=agent)
+    assert client.login(account).status_code == 303
+    return client
+
+
+def listed_sessions(client: InboxClient) -> dict[str, str]:
+    """The sessions on "Your account": each one's id and the words shown for it."""
+    page = client.get("/inbox/account")
+    assert page.status_code == 200
+    items = re.findall(r'<li class="session" data-session="([^"]+)">(.*?)</li>', page.text, re.S)
+    return {sid: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).strip() for sid, text in items}
+
+
+def open_stream(client: InboxClient, gateway: Gateway) -> tuple[list[str], threading.Thread]:
+    seen: list[str] = []
+    listener = threading.Thread(
+        target=_stream, args=(client, gateway.base_url, seen, threading.Event()), daemon=True
+    )
+    listener.start()
+    deadline = time.monotonic() + 10
+    while "ready" not in seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert seen == ["ready"]
+    return seen, listener
+
+
+def test_a_person_sees_their_sessions_and_ends_another_one_at_once(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
+    """Before: there was no list, and the only way to end a forgotten session was a password change."""
+    account = make_account(healthy)
+    desk = browser(gateway, account, "203.0.113.7", FIREFOX)
+    laptop = browser(gateway, account, "198.51.100.2", SAFARI)
+    listed = listed_sessions(desk)
+    assert len(listed) == 2
+    [(here, mine)] = [(sid, words) for sid, words in listed.items() if "this browser" in words]
+    [(there, theirs)] = [(sid, words) for sid, words in listed.items() if sid != here]
+    assert "Firefox on Windows" in mine and "from 203.0.113.7" in mine
+    assert "Safari on macOS" in theirs and "from 198.51.100.2" in theirs and "this browser" not in theirs
+    # The laptop's list is the same sessions, with "this browser" on its own.
+    assert {sid for sid, words in listed_sessions(laptop).items() if "this browser" in words} == {there}
+    seen, listener = open_stream(laptop, gateway)
+
+    ended = time.monotonic()
+    answer = desk.post("/inbox/account/sessions/end", {"session_id": there})
+    assert answer.status_code == 303 and answer.headers["location"] == "/inbox/account?done=session_ended"
+    listener.join(timeout=8)
+    assert seen == ["ready", "ended", "(closed)"] and time.monotonic() - ended < 8
+    gone = laptop.get("/inbox")
+    assert gone.status_code == 303 and gone.headers["location"].startswith("/inbox/login")
+    assert desk.get("/inbox").status_code == 200
+    assert list(listed_sessions(desk)) == [here]
+    assert "That session has ended" in desk.get("/inbox/account?done=session_ended").text
+    [row] = [r for r in audit_rows(db, account.username) if r["action"] == "session_ended"]
+    assert row["source"] == "203.0.113.7" and "Safari on macOS" in row["note"]
+    assert "198.51.100.2" in row["note"]
+    with redis.Redis.from_url(healthy.env["REDIS_URL"]) as store:
+        [person] = db.rows("SELECT id FROM practitioners WHERE username = :u", u=account.username)
+        index = {m.decode() for m in store.smembers(f"inbox:user-sessions:{person['id']}")}
+        assert index == {session_key(desk).removeprefix("inbox:session:")}
+
+
+def test_a_person_ends_all_their_other_sessions(healthy: Stack, gateway: Gateway, db: Database) -> None:
+    account = make_account(healthy)
+    here = browser(gateway, account, "203.0.113.8")
+    others = [browser(gateway, account, f"198.51.100.{n}", SAFARI) for n in (3, 4)]
+    someone_else = logged_in(gateway.base_url, make_account(healthy))
+    assert len(listed_sessions(here)) == 3
+    seen, listener = open_stream(others[0], gateway)
+    answer = here.post("/inbox/account/sessions/end-others")
+    assert answer.status_code == 303 and answer.headers["location"] == "/inbox/account?done=others_ended"
+    listener.join(timeout=8)
+    assert seen == ["ready", "ended", "(closed)"]
+    for other in others:
+        assert other.get("/inbox").status_code == 303
+    assert here.get("/inbox").status_code == 200
+    assert someone_else.get("/inbox").status_code == 200
+    assert len(listed_sessions(here)) == 1
+    [row] = [r for r in audit_rows(db, account.username) if r["action"] == "other_sessions_ended"]
+    assert row == {"action": "other_sessions_ended", "note": "2 ended", "source": "203.0.113.8"}
+    # Ending this browser's own session from the list is a logout.
+    [own] = listed_sessions(here)
+    out = here.post("/inbox/account/sessions/end", {"session_id": own})
+    assert out.status_code == 303 and out.headers["location"] == "/inbox/login?bye=1"
+    assert here.get("/inbox").status_code == 303
+    assert audit_rows(db, account.username)[-1]["action"] == "logout"
+
+
+def test_nobody_ends_another_persons_session(healthy: Stack, gateway: Gateway, db: Database) -> None:
+    alice, bob = make_account(healthy), make_account(healthy)
+    mallory = browser(gateway, alice, "203.0.113.9")
+    victim = browser(gateway, bob, "198.51.100.5")
+    [bobs] = listed_sessions(victim)
+    refused = mallory.post("/inbox/account/sessions/end", {"session_id": bobs})
+    assert refused.status_code == 404
+    assert victim.get("/inbox").status_code == 200
+    assert [bobs] == list(listed_sessions(victim))
+    row = audit_rows(db, alice.username)[-1]
+    assert row["action"] == "access_refused" and row["source"] == "203.0.113.9"
+    assert "not theirs" in row["note"] and bobs not in row["note"]
+    # "End all others" touches only one's own; without the CSRF token nothing ends at all.
+    assert mallory.post("/inbox/account/sessions/end-others").status_code == 303
+    assert victim.get("/inbox").status_code == 200
+    own = browser(gateway, bob, "198.51.100.6")
+    assert own.post("/inbox/account/sessions/end", {"session_id": bobs}, csrf=False).status_code == 403
+    assert own.post("/inbox/account/sessions/end-others", csrf=False).status_code == 403
+    assert victim.get("/inbox").status_code == 200
+    # Bob does not see Alice's session, nor Alice Bob's.
+    assert len(listed_sessions(own)) == 2 and len(listed_sessions(mallory)) == 1
+    assert own.post("/inbox/account/sessions/end", {"session_id": ""}).status_code == 422

@@ -12,7 +12,7 @@ import pytest
 import redis
 from redis.asyncio import Redis
 
-from api.inbox.sessions import PREFIX, SessionStore, cookie_name
+from api.inbox.sessions import INDEX, PREFIX, SessionStore, cookie_name, describe_browser
 
 T = TypeVar("T")
 IDLE = 600
@@ -187,6 +187,8 @@ def test_end_all_for_one_user(url: str) -> None:
         found = await sessions.get(someone_else)
         assert found is not None and found.user_id == 2
         assert await sessions.end_all_for(1) == 0
+        assert await client.exists(INDEX + "1") == 0
+        assert await members(client, 2) == {digest(someone_else)}
 
     run(url, body)
 
@@ -277,3 +279,194 @@ def test_a_person_moves_the_deadline_after_refreshes(url: str) -> None:
 def test_cookie_names_get_the_host_prefix_only_over_https() -> None:
     assert cookie_name("inbox_session", secure=True) == "__Host-inbox_session"
     assert cookie_name("inbox_session", secure=False) == "inbox_session"
+
+
+# The index of each account's sessions (ASVS 7.5.2: a person sees and ends their own sessions).
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def members(client: Redis, user_id: int) -> set[str]:
+    return {m.decode() for m in await client.smembers(INDEX + str(user_id))}  # type: ignore[misc]
+
+
+def test_the_index_lists_an_accounts_live_sessions_newest_first(url: str) -> None:
+    async def body(client: Redis) -> None:
+        clock = Clock()
+        sessions = store(client, clock)
+        desk, _ = await sessions.create(1, "practitioner", "203.0.113.7", "Firefox on Windows")
+        clock.now += 60
+        laptop, _ = await sessions.create(1, "practitioner", "198.51.100.2", "Safari on macOS")
+        theirs, _ = await sessions.create(2, "admin", "192.0.2.1", "Edge on Windows")
+        assert await members(client, 1) == {digest(desk), digest(laptop)}
+        assert await members(client, 2) == {digest(theirs)}
+        listed = await sessions.sessions_of(1)
+        assert [(s.browser, s.address, s.created) for s in listed] == [
+            ("Safari on macOS", "198.51.100.2", START + 60),
+            ("Firefox on Windows", "203.0.113.7", START),
+        ]
+        assert len({s.sid for s in listed}) == 2
+        # The public id is neither the token nor the hash Redis keeps it under.
+        assert all(s.sid not in (desk, laptop, digest(desk), digest(laptop)) for s in listed)
+        assert await sessions.sessions_of(3) == []
+
+    run(url, body)
+
+
+def test_the_index_expires_with_the_longest_session_it_can_hold(url: str) -> None:
+    async def body(client: Redis) -> None:
+        await store(client, Clock()).create(1, "practitioner")
+        assert ABSOLUTE - 5 < await client.ttl(INDEX + "1") <= ABSOLUTE
+
+    run(url, body)
+
+
+def test_a_logout_takes_the_session_out_of_the_index(url: str) -> None:
+    async def body(client: Redis) -> None:
+        sessions = store(client, Clock())
+        gone, _ = await sessions.create(1, "practitioner")
+        kept, _ = await sessions.create(1, "practitioner")
+        await sessions.end(gone)
+        assert await members(client, 1) == {digest(kept)}
+        await sessions.end(gone)  # twice: nothing happens
+        assert await members(client, 1) == {digest(kept)}
+
+    run(url, body)
+
+
+def test_sessions_that_timed_out_or_expired_leave_the_index(url: str) -> None:
+    async def body(client: Redis) -> None:
+        clock = Clock()
+        sessions = store(client, clock)
+        idle, _ = await sessions.create(1, "practitioner")
+        expired, _ = await sessions.create(1, "practitioner")
+        busy, _ = await sessions.create(1, "practitioner")
+        await client.delete(key_of(expired))  # as Redis does when its time to live runs out
+        clock.now += IDLE - 10
+        assert await sessions.get(busy) is not None
+        clock.now += 20  # `idle` has now been idle too long; nobody has asked for it yet
+        assert [s.user_id for s in await sessions.sessions_of(1)] == [1]
+        assert await members(client, 1) == {digest(busy)}
+        assert await client.exists(key_of(idle)) == 0
+
+    run(url, body)
+
+
+def test_a_new_login_tidies_the_index(url: str) -> None:
+    async def body(client: Redis) -> None:
+        sessions = store(client, Clock())
+        old, _ = await sessions.create(1, "practitioner")
+        await client.delete(key_of(old))
+        new, _ = await sessions.create(1, "practitioner")
+        assert await members(client, 1) == {digest(new)}
+
+    run(url, body)
+
+
+def test_a_timed_out_session_found_by_its_cookie_leaves_the_index(url: str) -> None:
+    async def body(client: Redis) -> None:
+        clock = Clock()
+        sessions = store(client, clock)
+        token, _ = await sessions.create(1, "practitioner")
+        clock.now += IDLE + 1
+        assert await sessions.get(token) is None
+        assert await members(client, 1) == set()
+
+    run(url, body)
+
+
+def test_a_person_ends_one_of_their_own_sessions_by_its_id(url: str) -> None:
+    async def body(client: Redis) -> None:
+        sessions = store(client, Clock())
+        mine, _ = await sessions.create(1, "practitioner")
+        other, other_session = await sessions.create(1, "practitioner")
+        theirs, their_session = await sessions.create(2, "practitioner")
+        # Another account's id is not found, and that session lives on.
+        assert await sessions.end_one(1, their_session.sid) is None
+        assert await sessions.get(theirs) is not None
+        assert await sessions.end_one(1, "no such id") is None
+        ended = await sessions.end_one(1, other_session.sid)
+        assert ended is not None and ended.sid == other_session.sid
+        assert await sessions.get(other) is None
+        assert await sessions.get(mine) is not None
+        assert await members(client, 1) == {digest(mine)}
+        assert await sessions.end_one(1, other_session.sid) is None
+
+    run(url, body)
+
+
+def test_ending_the_others_keeps_this_one(url: str) -> None:
+    async def body(client: Redis) -> None:
+        sessions = store(client, Clock())
+        here, _ = await sessions.create(1, "practitioner")
+        others = [(await sessions.create(1, "practitioner"))[0] for _ in range(3)]
+        theirs, _ = await sessions.create(2, "practitioner")
+        assert await sessions.end_others(1, here) == 3
+        assert all([await sessions.get(t) is None for t in others])
+        assert await sessions.get(here) is not None and await sessions.get(theirs) is not None
+        assert await members(client, 1) == {digest(here)}
+        assert await sessions.end_others(1, here) == 0
+
+    run(url, body)
+
+
+def test_a_request_records_where_it_came_from(url: str) -> None:
+    async def body(client: Redis) -> None:
+        sessions = store(client, Clock())
+        token, _ = await sessions.create(1, "practitioner", "203.0.113.7")
+        assert await sessions.get(token, touch=False, address="198.51.100.9") is not None
+        [listed] = await sessions.sessions_of(1)
+        assert listed.last_address == "203.0.113.7"  # a live refresh is not the person
+        await sessions.get(token, address="198.51.100.9")
+        [listed] = await sessions.sessions_of(1)
+        assert (listed.address, listed.last_address) == ("203.0.113.7", "198.51.100.9")
+
+    run(url, body)
+
+
+def test_a_session_stored_before_the_index_ends(url: str) -> None:
+    async def body(client: Redis) -> None:
+        old = {"user_id": 1, "role": "practitioner", "csrf": "c", "created": START, "seen": START}
+        await client.set(key_of("from-before"), json.dumps(old))
+        assert await store(client, Clock()).get("from-before") is None
+        assert await client.exists(key_of("from-before")) == 0
+
+    run(url, body)
+
+
+@pytest.mark.parametrize(
+    ("agent", "shown"),
+    [
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
+            "Firefox on Windows",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+            "Edge on Windows",
+        ),
+        (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            "Version/18.1 Safari/605.1.15",
+            "Safari on macOS",
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Mobile Safari/537.36",
+            "Chrome on Android",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            "Version/18.1 Mobile/15E148 Safari/604.1",
+            "Safari on iPhone",
+        ),
+        ("python-httpx/0.28.1", "An unknown browser"),
+        ("<script>alert(1)</script> Windows", "A browser on Windows"),
+        (None, "An unknown browser"),
+    ],
+)
+def test_the_browser_is_described_in_fixed_words(agent: str | None, shown: str) -> None:
+    assert describe_browser(agent) == shown
