@@ -54,6 +54,12 @@ class BookBody(BaseModel):
         return value
 
 
+class FindBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phone: Annotated[str, Field(min_length=5, max_length=64, description="The resident's number, E.164")]
+
+
 class MoveBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -157,10 +163,22 @@ async def _find(session: SessionDep, appointment_id: int) -> Appointment:
     return appointment
 
 
-@router.get("", response_model=list[AppointmentOut])
+@router.post("/search", response_model=list[AppointmentOut], responses=UNREADABLE)
+async def search(session: SessionDep, body: FindBody) -> list[AppointmentOut]:
+    """A resident's appointments, oldest first. The number goes in the body, not the address,
+    where proxies and logs would keep it (ASVS 14.2.1)."""
+    return await _appointments_of(session, body.phone)
+
+
+@router.get("", response_model=list[AppointmentOut], deprecated=True)
 async def list_for(
     session: SessionDep, phone: Annotated[str, Query(min_length=5, max_length=64)]
 ) -> list[AppointmentOut]:
+    """Deprecated: the number in the address is kept by proxies and logs. Use POST /search."""
+    return await _appointments_of(session, phone)
+
+
+async def _appointments_of(session: SessionDep, phone: str) -> list[AppointmentOut]:
     number = parse_address(phone).phone
     rows = await session.scalars(
         select(Appointment)

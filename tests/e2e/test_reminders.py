@@ -237,6 +237,22 @@ def test_moving_replaces_the_reminders_and_cancelling_stops_them(
     assert [m["key"] for m in notices] == ["appt_moved", "appt_cancelled"]
 
 
+def test_a_residents_appointments_are_found_with_the_number_in_the_body(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
+    """Not in the address, where proxies and logs keep it (ASVS 14.2.1)."""
+    resident = resident_in(gateway, db, "en")
+    booked = book(gateway, resident.number)
+    found = appointments(gateway, "POST", "/search", json={"phone": resident.number})
+    assert found.status_code == 200 and [a["id"] for a in found.json()] == [booked["id"]]
+    assert appointments(gateway, "POST", "/search", json={"phone": "+447911000000"}).json() == []
+    assert appointments(gateway, "POST", "/search", json={"phone": "1"}).status_code == 422
+    old = appointments(gateway, "GET", params={"phone": resident.number})
+    assert old.json() == found.json()
+    schema = gateway.client.get(gateway.base_url + "/openapi.json").json()
+    assert schema["paths"]["/api/appointments"]["get"]["deprecated"] is True
+
+
 def test_bad_appointment_input_gets_a_clear_answer(healthy: Stack, gateway: Gateway, db: Database) -> None:
     resident = resident_in(gateway, db, "en")
     base = {
