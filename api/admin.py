@@ -19,6 +19,7 @@ import sys
 
 from redis.asyncio import Redis
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.config import get_settings
 from api.db.models import Practitioner
@@ -65,17 +66,22 @@ async def create_user(username: str, name: str, role: str, password: str) -> str
         await engine.dispose()
 
 
+async def _account(session: AsyncSession, username: str) -> Practitioner:
+    person = await session.scalar(
+        select(Practitioner).where(func.lower(Practitioner.username) == username.lower())
+    )
+    if person is None:
+        raise SystemExit(f"There is no account called {username!r}.")
+    return person
+
+
 async def deactivate(username: str) -> int:
     settings = get_settings()
     engine = make_engine(settings.database_url)
     redis = Redis.from_url(settings.redis_url)
     try:
         async with make_sessionmaker(engine)() as session:
-            person = await session.scalar(
-                select(Practitioner).where(func.lower(Practitioner.username) == username.lower())
-            )
-            if person is None:
-                raise SystemExit(f"There is no account called {username!r}.")
+            person = await _account(session, username)
             person.active = False
             await session.commit()
             return await SessionStore(redis, 1, 1).end_all_for(person.id)
@@ -93,11 +99,7 @@ async def reset_password(username: str, password: str, new_code: bool) -> tuple[
     redis = Redis.from_url(settings.redis_url)
     try:
         async with make_sessionmaker(engine)() as session:
-            person = await session.scalar(
-                select(Practitioner).where(func.lower(Practitioner.username) == username.lower())
-            )
-            if person is None:
-                raise SystemExit(f"There is no account called {username!r}.")
+            person = await _account(session, username)
             person.password_hash = hash_password(password, person.username, person.display_name)
             secret = new_totp_secret() if new_code else None
             if secret is not None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -219,3 +221,18 @@ def complete_referral(resident: Resident, db: Database, ways: str = "1 3", times
         p=resident.number,
     )
     return str(row["reference"])
+
+
+def session_processes(leader: int) -> list[int]:
+    """Every process in the session that `leader` leads (a service's process and its children:
+    scripts/stack.py starts each service in a session of its own)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getsid(int(entry.name)) == leader:
+                pids.append(int(entry.name))
+        except OSError:  # gone meanwhile
+            continue
+    return pids

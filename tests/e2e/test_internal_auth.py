@@ -7,7 +7,6 @@ and no secret may appear on a process's command line, which every local user can
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,24 +15,12 @@ import pytest
 import redis
 
 from scripts.stack import Stack
+from tests.support import session_processes
 
 pytestmark = pytest.mark.stack
 
 #: Settings whose values are secrets, by name.
 SECRET_MARKERS = ("TOKEN", "PASSWORD", "SECRET")
-
-
-def _session(leader: int) -> list[int]:
-    """Every process in the session the service's process leads (its children included)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if os.getsid(int(entry.name)) == leader:
-                    pids.append(int(entry.name))
-            except OSError:  # gone meanwhile
-                continue
-    return pids
 
 
 def _secrets(stack: Stack) -> dict[str, str]:
@@ -137,7 +124,7 @@ def test_no_process_has_a_secret_on_its_command_line(healthy: Stack) -> None:
     checked = 0
     for name, service in healthy.services.items():
         assert service.process is not None, name
-        for pid in _session(service.process.pid):
+        for pid in session_processes(service.process.pid):
             try:
                 cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
             except OSError:

@@ -14,22 +14,9 @@ from pathlib import Path
 import pytest
 
 from scripts.stack import BOT_NICENESS, Stack
+from tests.support import session_processes
 
 AUTOGROUP = Path(f"/proc/{os.getpid()}/autogroup").exists()
-
-
-def _session(leader: int) -> list[int]:
-    """Every process whose session the service's process leads (its children included)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if os.getsid(int(entry.name)) == leader:
-                pids.append(int(entry.name))
-        except OSError:  # gone meanwhile
-            continue
-    return pids
 
 
 def _priorities(pid: int) -> tuple[int, int | None]:
@@ -56,7 +43,7 @@ def test_each_service_runs_at_its_priority_between_services(
 ) -> None:
     process = healthy.services[service].process
     assert process is not None
-    pids = _session(process.pid)
+    pids = session_processes(process.pid)
     # The service's real processes, not just the launcher: Rasa is a Python process under bash.
     assert any("python" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace") for pid in pids)
     for pid in pids:
