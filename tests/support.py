@@ -9,12 +9,13 @@ import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 import phonenumbers
-from sqlalchemy import text
+from sqlalchemy import DateTime, TextClause, bindparam, text
 
 from api.db.session import make_engine
 from api.gateway.signature import sign
@@ -107,6 +108,21 @@ class Resident:
         return wait_for(enough, timeout, what=f"{count} replies to {self.number}")
 
 
+#: A moment long past (UTC), for rows a test makes due or old.
+LONG_AGO = datetime(2000, 1, 1, 9, 0, tzinfo=UTC)
+
+
+def _typed(sql: str, params: dict[str, Any]) -> TextClause:
+    """Raw SQL whose datetime parameters are written as the application's own column type
+    writes them (SQLite's text form, PostgreSQL's timestamptz), not as each driver guesses."""
+    times = [
+        bindparam(name, type_=DateTime(timezone=True))
+        for name, v in params.items()
+        if isinstance(v, datetime)
+    ]
+    return text(sql).bindparams(*times) if times else text(sql)
+
+
 class Database:
     """Read the application's database from tests (SQLite or PostgreSQL)."""
 
@@ -118,7 +134,7 @@ class Database:
             engine = make_engine(self.url)
             try:
                 async with engine.connect() as connection:
-                    result = await connection.execute(text(sql), params)
+                    result = await connection.execute(_typed(sql, params), params)
                     return [dict(row._mapping) for row in result]
             finally:
                 await engine.dispose()
@@ -130,7 +146,7 @@ class Database:
             engine = make_engine(self.url)
             try:
                 async with engine.begin() as connection:
-                    await connection.execute(text(sql), params)
+                    await connection.execute(_typed(sql, params), params)
             finally:
                 await engine.dispose()
 
@@ -187,7 +203,7 @@ def release_deferred(db: Database, number: str) -> None:
     db.execute(
         "UPDATE messages SET not_before = :past WHERE not_before IS NOT NULL AND conversation_id IN "
         "(SELECT c.id FROM conversations c JOIN contacts p ON c.contact_id = p.id WHERE p.phone = :p)",
-        past="2000-01-01 09:00:00",
+        past=LONG_AGO,
         p=number,
     )
 

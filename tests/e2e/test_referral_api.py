@@ -12,6 +12,7 @@ from api.contact_windows import next_allowed
 from scripts.stack import Stack
 from tests.conftest import PRACTITIONER_TOKEN
 from tests.support import (
+    LONG_AGO,
     Database,
     Gateway,
     Resident,
@@ -130,6 +131,6 @@ def test_a_decision_waits_for_the_time_the_resident_chose(
     time.sleep(2)
     assert len(resident.outbox()) == before
     # The safe time comes: the recovery sweep sends it.
-    db.execute("UPDATE messages SET not_before = :t WHERE id = :i", t="2000-01-01 09:00:00", i=waiting["id"])
+    db.execute("UPDATE messages SET not_before = :t WHERE id = :i", t=LONG_AGO, i=waiting["id"])
     sent = resident.wait_replies(before + 1, timeout=45)[before:]
     assert keys(sent) == ["referral_accepted"]

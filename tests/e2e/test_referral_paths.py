@@ -11,7 +11,7 @@ import pytest
 
 from api.messages import MESSAGES
 from scripts.stack import Stack
-from tests.support import Database, Gateway, Resident, converse, keys, referral_answers
+from tests.support import LONG_AGO, Database, Gateway, Resident, converse, keys, referral_answers
 
 pytestmark = pytest.mark.stack
 
@@ -59,7 +59,7 @@ def test_coming_back_the_next_day_asks_before_carrying_on(
     db.execute(
         "UPDATE messages SET created_at = :yesterday WHERE conversation_id = "
         "(SELECT c.id FROM conversations c JOIN contacts p ON c.contact_id = p.id WHERE p.phone = :p)",
-        yesterday="2000-01-01 09:00:00",
+        yesterday=LONG_AGO,
         p=resident.number,
     )
     assert answer(resident, db, "hello") == ["ref_resume_prompt"]
@@ -84,7 +84,7 @@ def test_no_to_carrying_on_deletes_the_answers(healthy: Stack, gateway: Gateway,
     db.execute(
         "UPDATE messages SET created_at = :old WHERE conversation_id = "
         "(SELECT c.id FROM conversations c JOIN contacts p ON c.contact_id = p.id WHERE p.phone = :p)",
-        old="2000-01-01 09:00:00",
+        old=LONG_AGO,
         p=resident.number,
     )
     assert answer(resident, db, "hi") == ["ref_resume_prompt"]

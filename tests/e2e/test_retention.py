@@ -28,7 +28,7 @@ def run_purge(stack: Stack) -> None:
 
 
 def days_ago(db: Database, resident: Resident, days: int) -> dict[str, object]:
-    when = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%d %H:%M:%S")
+    when = datetime.now(UTC) - timedelta(days=days)
     db.execute(
         "UPDATE conversations SET last_inbound_at = :w "
         "WHERE contact_id = (SELECT id FROM contacts WHERE phone = :p)",
