@@ -8,7 +8,7 @@ BOT_DATA := config.yml domain.yml $(shell find data/nlu data/rules data/stories 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup secrets run chat user test lint validate test-bot train messages messages-compile text-report migrate bench bench-inbound bench-turns bench-reminders faults faults-reminders bench-languages bench-safety bench-report clean
+.PHONY: help setup secrets run chat user test test-postgres lint validate test-bot train messages messages-compile text-report migrate bench bench-inbound bench-turns bench-reminders faults faults-reminders bench-languages bench-safety bench-report clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ user: .env ## Make an inbox account: make user ARGS="--username sam --name 'Sam 
 
 test: validate test-bot messages-compile ## Run all tests: Rasa data and stories, then pytest (starts its own system)
 	$(APP)/pytest
+
+test-postgres: messages-compile $(MODEL) ## The whole pytest suite again, on a throwaway PostgreSQL server (Debian's postgresql)
+	bash scripts/with_postgres.sh $(APP)/pytest
 
 lint: ## ruff and mypy
 	$(APP)/ruff check api scripts tests bench actions bot secret_strength
