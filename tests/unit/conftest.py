@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+import redis
+from redis.asyncio import Redis
 
 from scripts.stack import free_port
+
+T = TypeVar("T")
 
 
 def _pong(port: int) -> bool:
@@ -55,3 +61,24 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         stop_redis(process)
+
+
+@pytest.fixture
+def url(redis_server: str) -> str:
+    """The module's Redis server, emptied: every test starts with nothing in it."""
+    with redis.Redis.from_url(redis_server) as client:
+        client.flushdb()
+    return redis_server
+
+
+def run_on_redis(url: str, body: Callable[[Redis], Awaitable[T]]) -> T:
+    """Run `body` with an asyncio client of the server at `url`, closed afterwards."""
+
+    async def main() -> T:
+        client = Redis.from_url(url)
+        try:
+            return await body(client)
+        finally:
+            await client.aclose()
+
+    return asyncio.run(main())

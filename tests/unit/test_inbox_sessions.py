@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
-from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import pytest
@@ -13,6 +11,7 @@ import redis
 from redis.asyncio import Redis
 
 from api.inbox.sessions import INDEX, PREFIX, SessionStore, cookie_name, describe_browser
+from tests.unit.conftest import run_on_redis
 
 T = TypeVar("T")
 IDLE = 600
@@ -25,23 +24,8 @@ class Clock:
         self.now = now
 
 
-@pytest.fixture
-def url(redis_server: str) -> str:
-    """The server, emptied: every test starts with no sessions and no counters."""
-    with redis.Redis.from_url(redis_server) as client:
-        client.flushdb()
-    return redis_server
-
-
-def run(url: str, body: Callable[[Redis], Awaitable[T]]) -> T:
-    async def main() -> T:
-        client = Redis.from_url(url)
-        try:
-            return await body(client)
-        finally:
-            await client.aclose()
-
-    return asyncio.run(main())
+#: Each test's Redis work, on a client of the module's own server.
+run = run_on_redis
 
 
 def key_of(token: str) -> str:

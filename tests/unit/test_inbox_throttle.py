@@ -4,34 +4,18 @@ stranger can lock a person out of the browser or address they use."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-import pytest
-import redis
 from redis.asyncio import Redis
 
 from api.inbox.throttle import DEVICE_PREFIX, KNOWN_PREFIX, PREFIX, LoginThrottle
+from tests.unit.conftest import run_on_redis
 
 T = TypeVar("T")
 
 
-@pytest.fixture
-def url(redis_server: str) -> str:
-    with redis.Redis.from_url(redis_server) as client:
-        client.flushdb()
-    return redis_server
-
-
-def run(url: str, body: Callable[[Redis], Awaitable[T]]) -> T:
-    async def main() -> T:
-        client = Redis.from_url(url)
-        try:
-            return await body(client)
-        finally:
-            await client.aclose()
-
-    return asyncio.run(main())
+#: Each test's Redis work, on a client of the module's own server.
+run = run_on_redis
 
 
 def throttle(client: Redis) -> LoginThrottle:
