@@ -77,6 +77,14 @@ async def first_unsent(engine: AsyncEngine, conversation_id: int) -> int | None:
     return await _first(engine, _first_unsent(), {"conversation": conversation_id, "now": utcnow()})
 
 
+async def flagged(engine: AsyncEngine, conversation_id: int) -> bool:
+    """Whether the conversation has a safety flag now, as committed (not as a session that
+    loaded it earlier remembers it)."""
+    async with engine.connect() as conn:
+        flag = await conn.scalar(select(Conversation.safety_flag).where(Conversation.id == conversation_id))
+        return flag is not None
+
+
 async def _first(engine: AsyncEngine, statement: Select[Any], params: dict[str, Any]) -> int | None:
     async with engine.connect() as conn:
         found: int | None = await conn.scalar(statement, params)

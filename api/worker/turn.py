@@ -34,7 +34,7 @@ from api.worker.handoff import after_turn, bot_replies
 from api.worker.keywords import keyword_replies
 from api.worker.language import language_step
 from api.worker.outbound import queue_replies
-from api.worker.rows import first_unsent, first_waiting, message_with_people
+from api.worker.rows import first_unsent, first_waiting, flagged, message_with_people
 from api.worker.urgent import after_flag, answer_urgently
 
 log = logging.getLogger(__name__)
@@ -185,7 +185,12 @@ async def _turn(
         step.apply(contact, conversation)
 
     if Owner(conversation.owner) == Owner.RESOLVED:
-        transition(conversation, Owner.BOT)
+        if await flagged(deps.engine, conversation.id):
+            # The urgent lane flagged it while this turn waited for the bot (this session's copy
+            # is older): a person takes it, never the bot.
+            handoff.begin(conversation, "safety", utcnow())
+        else:
+            transition(conversation, Owner.BOT)
     await _send_now(deps, session, conversation, message, language, replies)
     return False
 

@@ -109,6 +109,46 @@ def test_a_crisis_is_answered_while_the_bot_hangs_and_the_story_is_kept_after(
     assert "at" in str(story)
 
 
+def test_a_turn_in_flight_does_not_hand_a_flagged_conversation_back_to_the_bot(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
+    """A resolved conversation: the bot is still answering an earlier message when the urgent
+    lane flags it. That turn used to finish by moving "resolved" to the bot, over the lane's
+    "waiting", so the resident's next messages went to the bot."""
+    resident = Resident(gateway)
+    resident.send("hello")
+    resident.wait_replies(1, timeout=20)
+    db.execute(
+        "UPDATE conversations SET owner = 'resolved' "
+        "WHERE contact_id = (SELECT id FROM contacts WHERE phone = :p)",
+        p=resident.number,
+    )
+    healthy.signal_service("rasa", signal.SIGSTOP)
+    try:
+        resident.send("thank you")
+
+        def asked() -> bool | None:
+            inbound = [m for m in db.messages_of(resident.number) if m["direction"] == "in"]
+            return inbound[-1]["attempts"] >= 1 or None  # the turn is waiting for the bot
+
+        wait_for(asked, 10, what="the turn to ask the bot")
+        resident.send(CRISIS)
+        wait_for(lambda: _conversation(db, resident.number)["owner"] == "waiting" or None, 8, what="the flag")
+    finally:
+        healthy.signal_service("rasa", signal.SIGCONT)
+    wait_for(
+        lambda: (
+            all(m["status"] == "processed" for m in db.messages_of(resident.number) if m["direction"] == "in")
+            or None
+        ),
+        30,
+        what="the turn in flight to finish",
+    )
+    time.sleep(0.5)
+    conversation = _conversation(db, resident.number)
+    assert (conversation["owner"], conversation["safety_flag"]) == ("waiting", "suicide_self_harm")
+
+
 # -- out of hours, with an on-call address -------------------------------------------------
 
 
