@@ -4,21 +4,23 @@ PYTHON ?= python3.11
 APP := .venv/bin
 BOT := .venv-bot/bin
 MODEL := models/current.tar.gz
+SAFETY_NET := models/safety-semantic.npz
+SAFETY_DATA := $(shell find safety/semantic data/nlu -name '*.yml' 2>/dev/null)
 BOT_DATA := config.yml domain.yml $(shell find data/nlu data/rules data/stories -name '*.yml' 2>/dev/null)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup secrets run chat user test test-postgres lint validate test-bot train messages messages-compile text-report migrate bench bench-inbound bench-turns bench-reminders faults faults-reminders bench-languages bench-safety bench-report clean
+.PHONY: help setup secrets run chat user test test-postgres lint validate test-bot train eval messages messages-compile text-report migrate bench bench-inbound bench-turns bench-reminders faults faults-reminders bench-languages bench-safety bench-report clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
-setup: .venv/.done .venv-bot/.done system tests/browser/node_modules/.done .env secrets migrate messages-compile $(MODEL) ## Install everything, migrate, train the model
+setup: .venv/.done .venv-bot/.done system tests/browser/node_modules/.done .env secrets migrate messages-compile $(MODEL) $(SAFETY_NET) ## Install everything, migrate, train the model
 
 secrets: .env | .venv/.done ## Random internal secrets into .env where it has none (Redis password, Rasa and action server tokens)
 	$(APP)/python -m scripts.env_secrets
 
-run: .env $(MODEL) messages-compile ## Run the whole system (Ctrl-C stops it)
+run: .env $(MODEL) $(SAFETY_NET) messages-compile ## Run the whole system (Ctrl-C stops it)
 	$(APP)/python -m scripts.run
 
 chat: ## Text the running assistant from this terminal, as a phone would
@@ -27,14 +29,14 @@ chat: ## Text the running assistant from this terminal, as a phone would
 user: .env ## Make an inbox account: make user ARGS="--username sam --name 'Sam Patel' --role admin"
 	$(APP)/python -m api.admin create-user $(ARGS)
 
-test: validate test-bot messages-compile ## Run all tests: Rasa data and stories, then pytest (starts its own system)
+test: validate test-bot messages-compile $(SAFETY_NET) ## Run all tests: Rasa data and stories, then pytest (starts its own system)
 	$(APP)/pytest
 
-test-postgres: messages-compile $(MODEL) ## The whole pytest suite again, on a throwaway PostgreSQL server (Debian's postgresql)
+test-postgres: messages-compile $(MODEL) $(SAFETY_NET) ## The whole pytest suite again, on a throwaway PostgreSQL server (Debian's postgresql)
 	bash scripts/with_postgres.sh $(APP)/pytest
 
 lint: ## ruff and mypy
-	$(APP)/ruff check api scripts tests bench actions bot secret_strength
+	$(APP)/ruff check api scripts tests bench actions bot secret_strength embeddings
 	$(APP)/mypy
 
 validate: ## Check the Rasa project (rasa data validate, warnings fail)
@@ -44,10 +46,16 @@ test-bot: $(MODEL) ## Rasa's conversation tests (--e2e) and NLU accuracy on the 
 	bash bot/test.sh --out var/rasa-results
 	bash bot/test_nlu.sh var/nlu-results
 
-train: $(MODEL) ## Train the Rasa model (only when its data changed)
+train: $(MODEL) $(SAFETY_NET) ## Train the Rasa model and the semantic safety net (only when their data changed)
 
-$(MODEL): $(BOT_DATA) | .venv-bot/.done
+$(MODEL): $(BOT_DATA) bot/embeddings.py | .venv-bot/.done
 	bash bot/train.sh
+
+$(SAFETY_NET): $(SAFETY_DATA) api/safety/train_semantic.py | .venv/.done
+	$(APP)/python -m api.safety.train_semantic
+
+eval: $(MODEL) $(SAFETY_NET) messages-compile ## The independent evaluation sets: intent accuracy, crises caught and false alarms per language
+	$(APP)/pytest tests/eval -s -q
 
 messages: ## Extract resident-facing text and update every catalog (Babel)
 	PYTHONPATH=. $(APP)/pybabel extract -F babel.cfg -k N_ --add-comments=directory: --add-comments=Translators: --no-location --sort-output --project wellbeing-assistant -o locales/messages.pot .

@@ -82,12 +82,14 @@ class RasaClient:
         if status != 200:
             raise BotUnavailable(f"action server: HTTP {status}")
 
-    async def turn(self, sender: str, text: str, message_id: int, language: str) -> list[BotReply]:
-        body = {
-            "sender": sender,
-            "message": text,
-            "metadata": {"message_id": str(message_id), "language": language},
-        }
+    async def turn(
+        self, sender: str, text: str, message_id: int, language: str, embedding: str | None = None
+    ) -> list[BotReply]:
+        metadata = {"message_id": str(message_id), "language": language}
+        if embedding is not None:
+            # Already computed for the safety screen: the bot's featurizer uses it as it is.
+            metadata["embedding"] = embedding
+        body = {"sender": sender, "message": text, "metadata": metadata}
         try:
             async with self._http.post(
                 f"{self._base}/webhooks/rest/webhook", json=body, headers=self._auth, timeout=self._timeout

@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=0, ge=0)
     #: The team's opening hours, usual wait and closed days (YAML; bank holidays built in).
     opening_hours_file: str = "directory/service/opening_hours.yml"
+    #: The semantic safety net, trained by make train (api/safety/train_semantic.py).
+    semantic_safety_model: str = "models/safety-semantic.npz"
     #: Inbox sessions end after this many minutes without a request, and after this many
     #: hours whatever happens.
     inbox_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)

@@ -16,9 +16,14 @@ SAFETY_MESSAGES: dict[str, str] = {
         "For urgent mental health help, call NHS 111 and choose option 2. Samaritans: call "
         "116 123, free, day or night. Or text SHOUT to 85258."
     ),
+    # The semantic net's (or the bot's) reading of a possible crisis: the numbers at once and a
+    # way to a person, without stopping the conversation (it may be a false alarm).
+    "safety_concern": N_(
+        "That sounds hard. If you or someone else is in danger now, call 999. Samaritans: "
+        "116 123, free, day or night. Reply 0 to talk to a person from our team."
+    ),
     "safety_immediate_danger": N_(
-        "If you are in danger now, call 999. If you cannot speak, call 999, then press 55 when "
-        "asked."
+        "If you are in danger now, call 999. If you cannot speak, call 999, then press 55 when asked."
     ),
     "safety_domestic_abuse": N_(
         "Thank you for telling me. It is not your fault. If you are in danger now, call 999 "

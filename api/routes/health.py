@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from api.deps import StateDep
+from api.understanding import STATUS_KEY
 
 router = APIRouter(tags=["health"])
 
@@ -26,7 +27,7 @@ class Component(BaseModel):
 
 class Health(BaseModel):
     ok: bool
-    #: database, redis, rasa, action_server, worker, urgent_lane, transport.
+    #: database, redis, rasa, action_server, worker, urgent_lane, understanding, transport.
     components: dict[str, Component]
 
 
@@ -49,6 +50,14 @@ async def _worker(state: StateDep, queue_name: str) -> dict[str, Any]:
     # arq refreshes this key every health_check_interval seconds while a worker runs.
     seen = await state.queue.get(f"{queue_name}:health-check")
     return {"ok": seen is not None}
+
+
+async def _understanding(state: StateDep) -> dict[str, Any]:
+    # Each worker writes what it could load at start-up (api/understanding): the embeddings
+    # engine and the semantic safety net. Without them the phrase lists stand alone.
+    status = await state.queue.get(STATUS_KEY)
+    text = status.decode() if isinstance(status, bytes) else status
+    return {"ok": text == "ok", **({} if text == "ok" else {"error": text or "no worker has started"})}
 
 
 async def _check(name: str, coro: Any) -> tuple[str, dict[str, Any]]:
@@ -78,6 +87,7 @@ async def healthz(state: StateDep) -> JSONResponse:
             _check("action_server", _http(state, settings.action_server_url.rstrip("/") + "/health")),
             _check("worker", _worker(state, settings.queue_name)),
             _check("urgent_lane", _worker(state, settings.urgent_queue_name)),
+            _check("understanding", _understanding(state)),
         )
     )
     results["transport"] = {"ok": True, "name": settings.resolved_transport}

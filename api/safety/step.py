@@ -92,12 +92,22 @@ def from_bot(
     conversation: Conversation,
     message: Message,
     replies: list[BotReply],
-    hours: OpeningHours,
+    concern: list[str],
 ) -> list[BotReply]:
-    """The bot's replies, with its crisis signal turned into the flag and the urgent routes."""
+    """The bot's replies, its crisis signal turned into the concern message (the emergency
+    numbers and a way to a person), unless the semantic net's concern went out already.
+
+    The bot's crisis intent no longer flags a conversation by itself: it caught what it did
+    not recognise (debt stories, idioms), and each flag silenced a resident until a person
+    was back. The two nets before the bot (phrase lists and meaning) decide the flag."""
     if not any(reply.key == BOT_SIGNAL for reply in replies):
         return replies
-    urgent = raise_flag(session, conversation, message, [BOT_SIGNAL_CATEGORY])
-    line = team_line([BOT_SIGNAL_CATEGORY], hours, utcnow())
-    urgent += [line] if line is not None else []
-    return urgent + [reply for reply in replies if reply.key != BOT_SIGNAL]
+    kept = [reply for reply in replies if reply.key != BOT_SIGNAL]
+    if concern:
+        return kept
+    session.add(
+        AuditEvent(
+            actor="bot", action="safety_concern", conversation_id=conversation.id, note=BOT_SIGNAL_CATEGORY
+        )
+    )
+    return [BotReply("safety_concern"), *kept]

@@ -21,6 +21,7 @@ from api.inbox.hours import OpeningHours, load_hours
 from api.languages import Detector, load_languages
 from api.transports import make_transport
 from api.transports.base import Transport
+from api.understanding import STATUS_KEY, Understanding
 
 #: Test-only: seconds to add to the worker's clock for scheduled work (reminders).
 TEST_CLOCK_KEY = "test:clock:shift"
@@ -37,6 +38,7 @@ class WorkerDeps:
     transport: Transport
     detector: Detector
     hours: OpeningHours
+    understanding: Understanding
 
     async def now(self) -> datetime:
         """The time for scheduled work. In tests only, shifted by TEST_CLOCK_KEY (seconds in
@@ -58,6 +60,8 @@ async def build(settings: Settings, redis: ArqRedis) -> WorkerDeps:
     detector = Detector(load_languages(), ignore=role_names(load_directory()))
     # Load the language models now (about a second), not during a resident's first turn.
     await asyncio.to_thread(detector.warm_up)
+    understanding = await asyncio.to_thread(Understanding.load, settings.semantic_safety_model)
+    await redis.set(STATUS_KEY, understanding.status)
     return WorkerDeps(
         settings,
         engine,
@@ -68,6 +72,7 @@ async def build(settings: Settings, redis: ArqRedis) -> WorkerDeps:
         make_transport(settings),
         detector,
         load_hours(Path(settings.opening_hours_file)),
+        understanding,
     )
 
 

@@ -28,6 +28,7 @@ from api.referrals.replies import complete
 from api.reminders.replies import answer as reminder_answer
 from api.safety.phrases import screen
 from api.safety.step import from_bot
+from api.worker.concern import send_concern
 from api.worker.deliver import deliver_conversation
 from api.worker.deps import WorkerDeps, backoff, deps_of
 from api.worker.handoff import after_turn, bot_replies
@@ -36,6 +37,7 @@ from api.worker.language import language_step
 from api.worker.outbound import queue_replies
 from api.worker.rows import first_unsent, first_waiting, flagged, message_with_people
 from api.worker.urgent import after_flag, answer_urgently
+from embeddings import pack
 
 log = logging.getLogger(__name__)
 
@@ -170,13 +172,20 @@ async def _turn(
             # A STOP keyword that reaches the bot is inside the referral: it stops the
             # questions, whatever the word (ANULUJ, বন্ধ, ...), so the bot gets the intent.
             stop_in_form = keyword == "stop"
+            vector = await deps.understanding.vector(text)
+            concern = deps.understanding.crisis_kinds(vector)
+            if concern:
+                await send_concern(deps, session, conversation, message, language, concern)
             bot_text = "/stop" if stop_in_form else await _text_for_bot(deps, session, message, contact, text)
-            answered = await _ask_bot(deps, session, message, conversation, contact, bot_text, language)
+            embedding = pack(vector) if vector is not None and bot_text == text else None
+            answered = await _ask_bot(
+                deps, session, message, conversation, contact, bot_text, language, embedding
+            )
             if not answered:
                 # Every turn answers something: silence would leave the resident with no way on.
                 log.warning("the bot gave no reply to message %s; sending the fallback", message.id)
                 answered = [BotReply("fallback")]
-            answered = from_bot(session, conversation, message, answered, deps.hours)
+            answered = from_bot(session, conversation, message, answered, concern)
             answered = await bot_replies(deps, session, conversation, answered)
             replies += [await complete(session, contact, conversation, language, r) for r in answered]
         if len(text) > deps.settings.bot_max_chars:
@@ -248,6 +257,7 @@ async def _ask_bot(
     contact: Contact,
     text: str,
     language: str,
+    embedding: str | None = None,
 ) -> list[BotReply]:
     settings = deps.settings
     try:
@@ -261,7 +271,10 @@ async def _ask_bot(
         await session.commit()
         # A slow turn is simply waited for: the urgent lane's sweep sends the holding reply,
         # counted from the message's arrival (api/worker/urgent.py).
-        return await deps.bot.turn(contact.uid, text[: settings.bot_max_chars], message.id, language)
+        clipped = text[: settings.bot_max_chars]
+        return await deps.bot.turn(
+            contact.uid, clipped, message.id, language, embedding if clipped == text else None
+        )
     except BotUnavailable as exc:
         log.warning("bot unavailable for message %s (%s), try %d", message.id, exc, message.attempts)
         raise _Later(backoff(message.attempts, settings.retry_max_delay)) from None

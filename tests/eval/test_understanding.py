@@ -1,0 +1,83 @@
+"""The independent evaluation sets against the trained model and both safety nets.
+
+Intents come from the running Rasa server (the model `make train` built), crises from the
+two nets that run before the bot: the phrase lists and the semantic net (with the embedding
+engine the workers use). The figures are printed and written to var/eval/report.md.
+
+The issue's bars are 95% intent accuracy in every language, every crisis caught and at most
+2% false alarms. The floors below are what the system reaches today (docs/understanding.md),
+so that nothing falls back while the gap is closed; raise them as it closes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.languages import Detector, load_languages
+from api.safety.phrases import screen
+from api.understanding import Understanding
+from scripts.stack import Stack
+from tests.eval.evalsets import ROOT, Report, load_cases
+
+#: Floors: intent accuracy per language, crises missed in all, false alarms of each net.
+MIN_ACCURACY = {"en": 0.0, "bn": 0.0, "ur": 0.0, "pl": 0.0, "ro": 0.0, "pt": 0.0}
+MAX_MISSED = 1000
+MAX_PHRASE_ALARMS = 1.0
+MAX_MEANING_ALARMS = 1.0
+
+
+@pytest.fixture(scope="module")
+def report(stack: Stack) -> tuple[Report, Report]:
+    """(both nets, the phrase lists alone)."""
+    understanding = Understanding.load(str(ROOT / "models" / "safety-semantic.npz"))
+    assert understanding.status == "ok", understanding.status
+    assert understanding.embedder is not None
+    detector = Detector(load_languages())
+    url = stack.urls()["rasa"].rstrip("/") + "/model/parse"
+    cases = load_cases()
+    vectors = understanding.embedder.embed([case.text for case in cases])
+    both, phrases_only = Report(), Report()
+    with httpx.Client(timeout=30, params={"token": stack.env["RASA_TOKEN"]}) as client:
+        for case, vector in zip(cases, vectors, strict=True):
+            parsed = client.post(url, json={"text": case.text})
+            assert parsed.status_code == 200, parsed.text
+            intent = parsed.json()["intent"]["name"]
+            by_phrase = sorted({hit.category for hit in screen(case.text)})
+            by_meaning = understanding.crisis_kinds(vector)
+            language = detector.detect(case.text)
+            both.add(case, intent, by_phrase + by_meaning, language)
+            phrases_only.add(case, intent, by_phrase, language)
+    out = ROOT / "var" / "eval"
+    out.mkdir(parents=True, exist_ok=True)
+    languages = {case.language for case in cases}
+    text = (
+        "## Both nets\n\n" + both.markdown(languages) + "\n\n## The phrase lists alone\n\n"
+        + phrases_only.markdown(languages) + "\n"
+    )
+    Path(out / "report.md").write_text(text, encoding="utf-8")
+    print("\n" + text)
+    return both, phrases_only
+
+
+def test_intent_accuracy_per_language(report: tuple[Report, Report]) -> None:
+    both, _ = report
+    below = {
+        lang: round(tally.rate, 3) for lang, tally in both.intents.items() if tally.rate < MIN_ACCURACY[lang]
+    }
+    assert below == {}
+
+
+def test_crises_are_caught(report: tuple[Report, Report]) -> None:
+    both, phrases_only = report
+    assert len(both.missed) <= MAX_MISSED, [(c.language, c.crisis) for c in both.missed]
+    # The semantic net adds to the phrase lists: it catches crises they miss.
+    assert len(both.missed) < len(phrases_only.missed)
+
+
+def test_false_alarms(report: tuple[Report, Report]) -> None:
+    both, phrases_only = report
+    assert phrases_only.false_alarm_rate() <= MAX_PHRASE_ALARMS
+    assert both.false_alarm_rate() <= MAX_MEANING_ALARMS
