@@ -79,6 +79,7 @@ bench-inbound: .venv/.bench ## Our gateway against Rasa's own Twilio channel at 
 
 bench-turns: $(MODEL) ## Bot turn cost: NLU and dialogue time per language, and where a turn's time goes
 	$(BOT)/python -m bench.turns
+	$(BOT)/python -m bench.nlu_cost
 
 bench-reminders: ## 10,000 reminders due in one minute: time to send all, lateness, duplicates, missing
 	$(APP)/python -m bench.reminders

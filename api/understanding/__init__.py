@@ -42,7 +42,9 @@ class Understanding:
         if self.embedder is None or not text.strip():
             return None
         embedder = self.embedder
-        return (await asyncio.to_thread(embedder.embed, [text]))[0]
+        rows: np.ndarray = await asyncio.to_thread(embedder.embed, [text])
+        first: np.ndarray = rows[0]
+        return first
 
     def crisis_kinds(self, vector: np.ndarray | None) -> list[str]:
         return self.net.kinds(vector) if self.net is not None else []

@@ -5,6 +5,7 @@ waiting for a person.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,11 @@ import yaml
 from api.i18n import render
 from api.languages import load_languages
 from api.safety.phrases import screen
+from api.understanding import Understanding
 from scripts.stack import Stack
 from tests.conftest import PRACTITIONER_TOKEN
 from tests.inbox_support import logged_in, make_account
-from tests.support import Database, Gateway, Resident, converse, keys, unanswered
+from tests.support import Database, Gateway, Resident, converse, keys, unanswered, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -136,28 +138,70 @@ def test_flagged_conversations_come_first_and_only_a_practitioner_clears_them_wi
     ]
 
 
-def _bot_only_crisis_messages() -> list[str]:
-    """English crisis examples the bot learned that the phrase lists do not catch."""
-    items = yaml.safe_load((ROOT / "data" / "nlu" / "en.yml").read_text(encoding="utf-8"))["nlu"]
-    examples = [
-        line[2:].strip()
-        for item in items
-        if item.get("intent") == "crisis_self_harm"
-        for line in item["examples"].splitlines()
-        if line.startswith("- ")
-    ]
-    return [text for text in examples if not screen(text)]
+@functools.cache
+def _understanding() -> Understanding:
+    return Understanding.load(str(ROOT / "models" / "safety-semantic.npz"))
 
 
-def test_the_bots_own_crisis_signal_is_a_second_net(healthy: Stack, gateway: Gateway, db: Database) -> None:
-    missed_by_phrases = _bot_only_crisis_messages()
-    assert missed_by_phrases, "every example is caught by the phrases: this test needs one that is not"
+def _by_meaning_only(kind: str) -> list[str]:
+    """English examples of a crisis kind that the semantic net reads and the phrases miss."""
+    texts = yaml.safe_load((ROOT / "safety" / "semantic" / "en.yml").read_text(encoding="utf-8"))[kind]
+    understanding = _understanding()
+    assert understanding.embedder is not None and understanding.status == "ok"
+    vectors = understanding.embedder.embed(texts)
+    return [t for t, v in zip(texts, vectors, strict=True) if not screen(t) and understanding.crisis_kinds(v)]
+
+
+def test_what_only_the_meaning_shows_gets_the_numbers_at_once_and_the_bot_still_answers(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
+    found = _by_meaning_only("suicide_self_harm")
+    assert found, "every example is caught by the phrases: this test needs one that is not"
     resident = Resident(gateway)
-    assert keys(converse(resident, db, "i would like to ask for help"))[-1] == "ask_ref_story"
-    replies = converse(resident, db, missed_by_phrases[0])
-    assert keys(replies) == ["safety_suicide_self_harm", "safety_team_open"]
+    replies = converse(resident, db, found[0])
+    assert keys(replies)[0] == "safety_concern"
+    assert len(replies) >= 2  # and the bot's own answer to the message
+    assert "999" in replies[0]["body"] and "116 123" in replies[0]["body"]
     conversation = conversation_of(db, resident)
-    assert conversation["safety_flag"] == "suicide_self_harm" and conversation["owner"] == "waiting"
+    # Not silenced: the net is wider than the phrases, and a false alarm must not leave the
+    # resident waiting for a person; the team sees the concern in the audit trail.
+    assert conversation["owner"] == "bot" and conversation["safety_flag"] is None
+    notes = db.rows(
+        "SELECT note FROM audit_events WHERE action = 'safety_concern' AND conversation_id = :c",
+        c=conversation["id"],
+    )
+    assert [row["note"] for row in notes] == ["suicide_self_harm"]
+    # The resident can still talk, and reach a person.
+    assert keys(converse(resident, db, "0"))[0] != "safety_concern"
+
+
+def test_the_numbers_go_out_while_the_bot_is_down(healthy: Stack, gateway: Gateway, db: Database) -> None:
+    found = _by_meaning_only("suicide_self_harm")
+    resident = Resident(gateway)
+    healthy.stop_service("rasa")
+    try:
+        resident.send(found[-1])
+        wait_for(
+            lambda: [m for m in resident.outbox() if m["key"] == "safety_concern"] or None,
+            20,
+            what="the concern message with the bot down",
+        )
+    finally:
+        healthy.start_service("rasa")
+
+
+def test_an_ordinary_message_that_mentions_suicide_is_not_an_alarm(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
+    text = "not suicidal or anything, I just need help with my gas bill, it's huge"
+    understanding = _understanding()
+    assert understanding.embedder is not None
+    assert understanding.crisis_kinds(understanding.embedder.embed([text])[0]) == []
+    resident = Resident(gateway)
+    replies = converse(resident, db, text)
+    assert "safety_concern" not in keys(replies)
+    assert not any(key.startswith("safety_") for key in keys(replies))
+    assert conversation_of(db, resident)["safety_flag"] is None
 
 
 def test_in_the_inbox_a_flag_is_shown_first_and_cleared_only_with_a_note(

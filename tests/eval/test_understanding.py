@@ -40,7 +40,8 @@ def report(stack: Stack) -> tuple[Report, Report]:
     cases = load_cases()
     vectors = understanding.embedder.embed([case.text for case in cases])
     both, phrases_only = Report(), Report()
-    with httpx.Client(timeout=30, params={"token": stack.env["RASA_TOKEN"]}) as client:
+    auth = {"Authorization": f"Bearer {stack.env['RASA_TOKEN']}"}
+    with httpx.Client(timeout=30, headers=auth) as client:
         for case, vector in zip(cases, vectors, strict=True):
             parsed = client.post(url, json={"text": case.text})
             assert parsed.status_code == 200, parsed.text
