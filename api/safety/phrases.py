@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from collections.abc import Iterator
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -60,21 +61,62 @@ class Phrase:
         return word.startswith(pattern[:-1]) if pattern.endswith("*") else word == pattern
 
     def found_in(self, words: list[str]) -> bool:
+        return next(self.spans(words), None) is not None
+
+    def spans(self, words: list[str]) -> Iterator[tuple[int, int]]:
+        """Where the phrase stands in the words: (first word, one past the last), each start."""
         first, rest = self.words[0], self.words[1:]
         for start, word in enumerate(words):
-            if self._word_matches(first, word) and self._rest_follows(rest, words, start + 1):
-                return True
-        return False
+            if self._word_matches(first, word):
+                end = self._end_of(rest, words, start + 1)
+                if end is not None:
+                    yield start, end
 
-    def _rest_follows(self, rest: tuple[str, ...], words: list[str], position: int) -> bool:
+    def _end_of(self, rest: tuple[str, ...], words: list[str], position: int) -> int | None:
         if not rest:
-            return True
+            return position
         for offset in range(MAX_GAP + 1):
             index = position + offset
             if index < len(words) and self._word_matches(rest[0], words[index]):
-                if self._rest_follows(rest[1:], words, index + 1):
+                end = self._end_of(rest[1:], words, index + 1)
+                if end is not None:
+                    return end
+        return None
+
+
+@dataclass(frozen=True)
+class Negation:
+    """Words that say the opposite of a phrase when they stand right next to it
+    (safety/negation.yml): "not" just before "suicidal", Bengali "না" and Urdu "نہیں" just
+    after the verb. Only right next to it: "I can't go on, I'll kill myself" stays a crisis.
+    A negated phrase is not a flag; the semantic net still reads the message's meaning."""
+
+    before: dict[str, tuple[tuple[str, ...], ...]]
+    after: dict[str, tuple[tuple[str, ...], ...]]
+    AFTER_GAP = 1
+
+    def negates(self, phrase: Phrase, words: list[str], start: int, end: int) -> bool:
+        for cue in (*self.before.get(phrase.language, ()), *self.before.get("all", ())):
+            if start >= len(cue) and tuple(words[start - len(cue) : start]) == cue:
+                return True
+        for cue in self.after.get(phrase.language, ()):
+            for gap in range(self.AFTER_GAP + 1):
+                if tuple(words[end + gap : end + gap + len(cue)]) == cue:
                     return True
         return False
+
+
+@lru_cache(maxsize=4)
+def load_negation(folder: Path = SAFETY_DIR) -> Negation:
+    path = folder / "negation.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    sides: dict[str, dict[str, tuple[tuple[str, ...], ...]]] = {}
+    for side in ("before", "after"):
+        sides[side] = {
+            language: tuple(tuple(normalize(str(cue))) for cue in cues if normalize(str(cue)))
+            for language, cues in ((data or {}).get(side) or {}).items()
+        }
+    return Negation(sides["before"], sides["after"])
 
 
 def _pattern_words(phrase: str) -> tuple[str, ...]:
@@ -151,4 +193,9 @@ def screen(text: str, phrases: tuple[Phrase, ...] | None = None) -> list[Phrase]
     words = normalize(text)
     present = set(words)
     candidates = _index_of(phrases if phrases is not None else load_phrases()).candidates(present)
-    return [p for p in candidates if p.exact_words <= present and p.found_in(words)]
+    negation = load_negation() if phrases is None else Negation({}, {})
+    return [
+        p
+        for p in candidates
+        if p.exact_words <= present and any(not negation.negates(p, words, *span) for span in p.spans(words))
+    ]

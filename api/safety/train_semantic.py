@@ -27,7 +27,7 @@ OUT = ROOT / "models" / "safety-semantic.npz"
 CACHE = ROOT / "var" / "cache" / "embeddings.npz"
 #: The share of held-out ordinary messages the net may read as a crisis. Its answer does not
 #: silence the conversation (api/worker/concern.py), but it must stay rare to be believed.
-MAX_ALARMS = 0.05
+MAX_ALARMS = 0.02
 L2 = 1e-2
 STEPS = 600
 NOT_CRISIS_SHARE = 0.5

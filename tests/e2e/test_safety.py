@@ -158,7 +158,8 @@ def test_what_only_the_meaning_shows_gets_the_numbers_at_once_and_the_bot_still_
     found = _by_meaning_only("suicide_self_harm")
     assert found, "every example is caught by the phrases: this test needs one that is not"
     resident = Resident(gateway)
-    replies = converse(resident, db, found[0])
+    # (A holding reply may come first when the machine is busy.)
+    replies = [reply for reply in converse(resident, db, found[0]) if reply["key"] != "holding"]
     assert keys(replies)[0] == "safety_concern"
     assert len(replies) >= 2  # and the bot's own answer to the message
     assert "999" in replies[0]["body"] and "116 123" in replies[0]["body"]

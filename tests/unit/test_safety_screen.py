@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from api.languages import load_languages
-from api.safety.phrases import CATEGORIES, load_phrases, normalize, screen
+from api.safety.phrases import CATEGORIES, load_negation, load_phrases, normalize, screen
 from api.safety.step import categories
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,13 +95,37 @@ def test_the_index_finds_exactly_what_checking_every_phrase_finds() -> None:
     # (crisis and ordinary, all languages) and on each phrase written out, it must give the
     # same phrases, in the same order, as trying all of them.
     phrases = load_phrases()
+    negation = load_negation()
     texts = [t for code in load_languages() for t in _every_text(labelled(code))]
     texts += [" ".join(w.rstrip("*") + ("ing" if w.endswith("*") else "") for w in p.words) for p in phrases]
     differ = []
     for text in texts:
         words = normalize(text)
-        every = [p for p in phrases if p.exact_words <= set(words) and p.found_in(words)]
+        every = [
+            p
+            for p in phrases
+            if p.exact_words <= set(words)
+            and any(not negation.negates(p, words, *span) for span in p.spans(words))
+        ]
         if screen(text) != every:
             differ.append(text)
     assert differ == []
     assert sum(bool(screen(t)) for t in texts) > len(phrases)  # the check really saw matches
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("I'm not suicidal, I just need help with my gas bill", False),
+        ("nie jestem samobójcą, potrzebuję pomocy z czynszem", False),
+        ("nu sunt in pericol, doar am nevoie de ajutor cu facturile", False),
+        ("não estou em perigo, só preciso de ajuda com a renda", False),
+        # Right next to the phrase only: these stay crises.
+        ("I'm not ok, I want to kill myself", True),
+        ("nie mogę, zabiję się", True),
+        ("I don't want to live any more", True),
+        ("I'm suicidal, not joking", True),
+    ],
+)
+def test_a_not_right_before_a_phrase_turns_it_round(text: str, flagged: bool) -> None:
+    assert bool(screen(text)) is flagged
