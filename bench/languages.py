@@ -21,7 +21,8 @@ from pathlib import Path
 import yaml
 
 from api.directory import load_directory, role_names
-from api.languages import MIN_CONFIDENCE, MIN_WORDS, Detector, load_languages
+from api.languages import MIN_CONFIDENCE, MIN_WORDS, load_languages
+from api.understanding.language import Detector
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "languages.json"
