@@ -21,7 +21,7 @@ CUES_FILE = Path(__file__).resolve().parents[2] / "locales" / "language_cues.yml
 #: Romanised Bengali or Urdu needs this many different words of its list...
 ROMANISED_MIN_WORDS = 2
 #: ... making up at least this share of the message's words (after the neutral ones are out).
-ROMANISED_MIN_SHARE = 0.4
+ROMANISED_MIN_SHARE = 1 / 3
 #: A script decides when at least this share of the message's words are written in it.
 SCRIPT_MIN_SHARE = 1 / 3
 #: Letters NFKD does not take apart.
