@@ -30,6 +30,7 @@ _BARE = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss"})
 Phrase = tuple[str, ...]
 
 
+@lru_cache(maxsize=8192)
 def fold(word: str) -> str:
     """One word as cues are matched: lower case, no accents ("Cześć" -> "czesc")."""
     decomposed = unicodedata.normalize("NFKD", word.casefold().translate(_BARE))
@@ -119,11 +120,16 @@ def by_script(message_words: Sequence[str], cues: Cues) -> ScriptVerdict | None:
     return ScriptVerdict(owner.code)
 
 
+@lru_cache(maxsize=32)
+def _longest(phrases: frozenset[Phrase]) -> int:
+    return max((len(p) for p in phrases), default=0)
+
+
 def strip(message_words: Sequence[str], remove: frozenset[Phrase]) -> tuple[list[str], int]:
     """The words left once every phrase in `remove` is taken out (longest first), and how many
     phrases were taken out."""
     folded = [fold(w) for w in message_words]
-    longest = max((len(p) for p in remove), default=0)
+    longest = _longest(remove)
     kept: list[str] = []
     removed = i = 0
     while i < len(folded):
