@@ -13,7 +13,8 @@
 4. **lingua**, on a message of MIN_WORDS words or more with at least two words left, when its
    confidence is MIN_CONFIDENCE or more.
 5. **Greetings and first words** (data): a first message ("Olá", "Bună ziua", "Cześć",
-   "potrzebuję pomocy"), or a longer message lingua is unsure of. Short replies later in a
+   "potrzebuję pomocy"), or a longer message lingua is unsure of (unless it leans LEANING or
+   more to another language). Short replies later in a
    conversation ("tak", "da") never decide; yes, no and thanks are in no list.
 6. **Salam** on its own decides nothing (every community here uses it): Bengali and Urdu are
    offered.
@@ -30,6 +31,9 @@ from api.understanding import cues as C
 
 if TYPE_CHECKING:
     from lingua import LanguageDetector
+
+#: First words do not decide a longer message lingua leans this much to another language for.
+LEANING = 0.5
 
 
 @dataclass(frozen=True)
@@ -91,23 +95,26 @@ class Detector:
         if roman is not None:
             return Guess(offer=(roman,), how="romanised")
         long = len(said) >= MIN_WORDS
+        leaning: str | None = None
         if long and len(kept) >= 2:
-            found = self._lingua(" ".join(kept))
-            if found is not None:
+            found, confidence = self._lingua(" ".join(kept))
+            if found is not None and confidence >= MIN_CONFIDENCE:
                 return Guess(found, how="detector")
+            leaning = found if confidence >= LEANING else None
         if long or first:
             cued = C.by_first_words(kept, self.cues)
-            if cued is not None:
+            if cued is not None and leaning in (None, cued):
                 return Guess(cued, how="first words")
         if salams and not kept:
             return Guess(offer=self.cues.salam_offers, how="salam")
         return Guess()
 
-    def _lingua(self, sample: str) -> str | None:
+    def _lingua(self, sample: str) -> tuple[str | None, float]:
+        """lingua's most likely language for a text, and its confidence."""
         self.warm_up()
         assert self._detector is not None
         values = self._detector.compute_language_confidence_values(sample)
-        if not values or values[0].value < MIN_CONFIDENCE:
-            return None
+        if not values:
+            return None, 0.0
         code = values[0].language.iso_code_639_1.name.lower()
-        return code if code in self._codes else None
+        return (code, values[0].value) if code in self._codes else (None, 0.0)
