@@ -5,13 +5,15 @@ The examples are written for these tests (not taken from the NLU data or its hel
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
 from api.directory import load_directory, role_names
-from api.languages import load_languages
+from api.i18n import render
+from api.languages import load_languages, named_language
 from api.understanding import cues as C
 from api.understanding.language import Detector, Guess
 
@@ -294,3 +296,21 @@ def test_folding_matches_without_accents() -> None:
         "lodz",
         "dimineata",
     ]
+
+
+# --- The offer ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", list(load_languages()))
+def test_each_offer_line_names_a_reply_word_that_chooses_its_language(code: str) -> None:
+    line = render("language_offer", code)[1]
+    [word] = re.findall(r"\b[A-Z]{4,}\b", line)
+    assert named_language(word, load_languages()) == code
+    if code in ("bn", "ur"):
+        assert line.isascii()  # in Latin letters: the resident typed the language that way
+
+
+def test_an_offer_of_two_languages_is_a_line_in_each() -> None:
+    body = render("language_offer", "en", {"languages": ["bn", "ur"]})[1]
+    assert body.splitlines() == [render("language_offer", "bn")[1], render("language_offer", "ur")[1]]
+    assert "BANGLA" in body and "URDU" in body
