@@ -71,6 +71,12 @@ def test_arabic_letters_without_urdu_ones_are_offered_urdu(detector: Detector, t
     assert guess.language is None and guess.offer == ("ur",)
 
 
+@pytest.mark.parametrize("text", ["৪", "১ ৩", "۴", "٣", "😀👍"])
+def test_digits_and_emoji_of_any_script_decide_nothing(detector: Detector, text: str) -> None:
+    # A menu answer in Bengali digits is a number, not Bengali.
+    assert detector.identify(text, first=True) == Guess()
+
+
 def test_a_script_no_language_here_uses_decides_nothing(detector: Detector) -> None:
     assert detector.identify("Здравствуйте, мне нужна помощь", first=True).language is None
 
