@@ -51,6 +51,11 @@ def render(key: str, language: str, params: Mapping[str, Any] | None = None) -> 
             # A role this area does not have gets a kind way on; anything else the fallback.
             key = "role_not_here" if exc.kind == "role" else UNKNOWN_KEY_FALLBACK
             params = {"area": area.name}
+    if key == "language_offer" and params and params.get("languages"):
+        # Each offered language says it in its own words (Latin letters for Bengali and Urdu).
+        codes = [c for c in params["languages"] if c in load_languages()]
+        if codes:
+            return key, "\n".join(translations(c).gettext(MESSAGES[key]) for c in codes)
     composer = next((c for c in (referral_text, handoff_text, reminder_text) if key in c.KEYS), None)
     if composer is not None:
         try:

@@ -2,31 +2,27 @@
 
 The list is configuration (`locales/languages.yml`, one line per language); everything
 else about a language comes from Babel's CLDR data (its own name, text direction) and
-from lingua's bundled models (detection). Adding a language needs no code here.
+from lingua's bundled models and locales/language_cues.yml (identification, in
+api/understanding/). Adding a language needs no code here.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import yaml
 from babel import Locale
-
-if TYPE_CHECKING:
-    from lingua import LanguageDetector
 
 LANGUAGES_FILE = Path(__file__).resolve().parent.parent / "locales" / "languages.yml"
 
 #: Words that open the language menu in any language (the issue's "language" and "LANG").
 MENU_WORDS = frozenset({"lang", "language", "languages"})
-#: Detection only runs on messages of at least this many words: "tak", "da" or "1" must
-#: never flip the language.
+#: The detector (lingua) only runs on messages of at least this many words: "tak", "da" or
+#: "1" must never flip the language (api/understanding/language.py).
 MIN_WORDS = 3
 #: The detector's confidence needed to switch language. Chosen on the held-out NLU messages
 #: (`make bench`, docs/languages.md): a wrong switch is worse than none.
@@ -107,10 +103,6 @@ def menu_choice(text: str, languages: dict[str, Language]) -> str | None:
     return named_language(text, languages)
 
 
-def _latin(char: str) -> bool:
-    return unicodedata.name(char, "").startswith("LATIN")
-
-
 def words(text: str) -> list[str]:
     """The words of a text in any script: runs of letters, marks and digits.
 
@@ -131,55 +123,3 @@ def words(text: str) -> list[str]:
 
 def word_count(text: str) -> int:
     return len(words(text))
-
-
-class Detector:
-    """Offline detection restricted to the supported languages (lingua's bundled models)."""
-
-    def __init__(
-        self, languages: dict[str, Language], ignore: Iterable[str] = (), low_accuracy: bool = False
-    ) -> None:
-        self._codes = set(languages)
-        self._low_accuracy = low_accuracy
-        # Job titles ("care navigator", "link worker") are English in every language and
-        # look like Romanian or Portuguese words: they are not evidence of a language.
-        names = sorted({n.casefold() for n in ignore if n.strip()}, key=len, reverse=True)
-        self._ignore = (
-            re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b", re.I) if names else None
-        )
-        self._detector: LanguageDetector | None = None
-
-    def _build(self) -> LanguageDetector:
-        from lingua import IsoCode639_1, LanguageDetectorBuilder
-        from lingua import Language as LinguaLanguage
-
-        chosen = [LinguaLanguage.from_iso_code_639_1(IsoCode639_1.from_str(c)) for c in sorted(self._codes)]
-        # High accuracy mode: about 170 MB more than low accuracy mode, but a third as many
-        # wrong switches on the held-out messages (measured in docs/languages.md).
-        builder = LanguageDetectorBuilder.from_languages(*chosen).with_preloaded_language_models()
-        return (builder.with_low_accuracy_mode() if self._low_accuracy else builder).build()
-
-    def warm_up(self) -> None:
-        if self._detector is None:
-            self._detector = self._build()
-
-    def detect(self, text: str) -> str | None:
-        """The language of a message of MIN_WORDS words or more, if clear enough; else None."""
-        if word_count(text) < MIN_WORDS:
-            return None
-        if self._ignore is not None:
-            text = self._ignore.sub(" ", text)
-        kept = words(text)
-        if len(kept) < MIN_WORDS:
-            return None
-        self.warm_up()
-        assert self._detector is not None
-        # English words inside a message in another script ("care navigator মানে কী") are
-        # common; the words in the other script tell the language.
-        other_script = [w for w in kept if any(c.isalpha() and not _latin(c) for c in w)]
-        sample = " ".join(other_script) if other_script else text
-        values = self._detector.compute_language_confidence_values(sample)
-        if not values or values[0].value < MIN_CONFIDENCE:
-            return None
-        code = values[0].language.iso_code_639_1.name.lower()
-        return code if code in self._codes else None

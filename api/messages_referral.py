@@ -222,4 +222,9 @@ REFERRAL_MESSAGES: dict[str, str] = {
     # Translators: these two name the language of this catalog ("in Polish"), not English.
     "language_set": N_("OK. I will write to you in English. To change the language, type LANG."),
     "language_detected": N_("I will write to you in English. To change the language, type LANG."),
+    # Translators: sent on its own line, in this catalog's language, to someone who wrote this
+    # language in Latin letters ("ami sahajjo chai") or said salam. Bengali and Urdu: write it in
+    # Latin letters, the way people type the language on a phone, and keep the reply word in
+    # capitals and Latin letters (BANGLA, URDU). Other languages: the name as residents type it.
+    "language_offer": N_("For messages in English, reply ENGLISH."),
 }

@@ -18,8 +18,9 @@ from api.bot_client import BotReply
 from api.db.models import AuditEvent, Contact, Conversation, Message, utcnow
 from api.inbox import handoff
 from api.inbox.hours import OpeningHours
-from api.languages import Detector, load_languages
+from api.languages import load_languages
 from api.safety.phrases import Phrase
+from api.understanding.language import Detector
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def crisis_language(contact: Contact, text: str, hits: list[Phrase], default: st
     languages = load_languages()
     if contact.language_source == "chosen" and contact.language in languages:
         return contact.language
-    detected = detector.detect(text)
+    detected = detector.identify(text, first=contact.language_source is None).language
     if detected is not None:
         return detected
     by_language = Counter(hit.language for hit in hits)

@@ -18,10 +18,11 @@ from api.db.models import utcnow
 from api.db.session import make_engine, make_sessionmaker
 from api.directory import load_directory, role_names
 from api.inbox.hours import OpeningHours, load_hours
-from api.languages import Detector, load_languages
+from api.languages import load_languages
 from api.transports import make_transport
 from api.transports.base import Transport
 from api.understanding import STATUS_KEY, Understanding
+from api.understanding.language import Detector
 
 #: Test-only: seconds to add to the worker's clock for scheduled work (reminders).
 TEST_CLOCK_KEY = "test:clock:shift"

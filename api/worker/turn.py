@@ -188,6 +188,7 @@ async def _turn(
             answered = from_bot(session, conversation, message, answered, concern)
             answered = await bot_replies(deps, session, conversation, answered)
             replies += [await complete(session, contact, conversation, language, r) for r in answered]
+            replies += step.after
         if len(text) > deps.settings.bot_max_chars:
             replies.insert(0, BotReply("long_message"))
         step.menu_open = step.menu_open or any(r.key == "language_menu" for r in replies)

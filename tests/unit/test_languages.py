@@ -8,13 +8,13 @@ import pytest
 
 from api.directory import load_directory, role_names
 from api.languages import (
-    Detector,
     is_menu_word,
     load_languages,
     menu_choice,
     named_language,
     normalize_digits,
 )
+from api.understanding.language import Detector
 
 ROOT = Path(__file__).resolve().parents[2]
 
