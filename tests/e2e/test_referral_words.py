@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from scripts.stack import Stack
-from tests.support import Database, Gateway, Resident, converse, keys
+from tests.support import LONG_AGO, Database, Gateway, Resident, converse, keys
 
 pytestmark = pytest.mark.stack
 
@@ -192,6 +192,25 @@ def test_carrying_on_after_stop_keeps_the_answers(
     # Where they left off: the story and the needs are not asked again.
     assert said(resident, db, words["carry_on"]) == ["ref_welcome_back", "ask_ref_for_whom"]
     assert said(resident, db, words["for_me"]) == ["ask_ref_first_name"]
+
+
+@pytest.mark.parametrize("code", ["en", "ur"])
+def test_carrying_on_in_words_after_a_pause(
+    healthy: Stack, gateway: Gateway, db: Database, code: str
+) -> None:
+    say, words = phrases(code), WORDS[code]
+    resident = Resident(gateway)
+    converse(resident, db, say["opening"])
+    said(resident, db, say["want_help"])
+    assert said(resident, db, say["story"]) == ["ask_ref_needs"]
+    db.execute(
+        "UPDATE messages SET created_at = :old WHERE conversation_id = "
+        "(SELECT c.id FROM conversations c JOIN contacts p ON c.contact_id = p.id WHERE p.phone = :p)",
+        old=LONG_AGO,
+        p=resident.number,
+    )
+    assert said(resident, db, say["opening"]) == ["ref_resume_prompt"]
+    assert said(resident, db, words["carry_on"]) == ["ref_welcome_back", "ask_ref_needs"]
 
 
 @pytest.mark.parametrize("code", ["en", "bn"])
