@@ -59,6 +59,16 @@ WHY_KEYS = {
     "ref_consent": "ref_why_consent",
     "ref_confirm": "ref_why_consent",
 }
+#: Intents that keep a message from the form, but whose words may still answer it.
+OVERRIDABLE = frozenset({"stop", "human"})
+YES_NO_SLOTS = frozenset({"ref_agreement", "ref_private", "ref_interpreter", "ref_consent"})
+WORD_OPTIONS: dict[str, tuple[str, ...]] = {
+    "ref_needs": a.NEEDS,
+    "ref_for_whom": ("self", "other"),
+    "ref_contact_ways": a.CONTACT_WAYS,
+    "ref_contact_times": a.CONTACT_TIMES,
+    "ref_confirm": tuple(name for name, _ in a.SUMMARY_ITEMS),
+}
 Slots = dict[str, Any]
 Domain = dict[str, Any]
 Dispatcher = CollectingDispatcher
@@ -148,7 +158,12 @@ class ValidateReferralForm(FormValidationAction):
         asked = tracker.get_slot("requested_slot")
         required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
         result: Slots = {}
-        for slot, value in tracker.slots_to_validate().items():
+        offered = tracker.slots_to_validate()
+        if asked in required and asked not in offered and hasattr(self, f"validate_{asked}"):
+            # Nothing taken: the model read STOP or "a person". If the words answer the
+            # question after all, they are the answer; otherwise the form steps aside.
+            offered = {asked: text_of(tracker)} if self._answers_anyway(tracker, asked) else {}
+        for slot, value in offered.items():
             if slot not in required:
                 continue
             validate = getattr(self, f"validate_{slot}", None)
@@ -165,6 +180,28 @@ class ValidateReferralForm(FormValidationAction):
             result.update(checked)
             tracker.slots.update(checked)
         return [SlotSet(slot, value) for slot, value in result.items()]
+
+    @staticmethod
+    def _answers_anyway(tracker: Tracker, slot: str) -> bool:
+        """Words the model took for STOP or "a person" that answer the question after all.
+
+        "someone else" and "call me" are options, "send it" is a yes, "why?" a question.
+        Never over a crisis, never for a bare STOP or 0 (no option words in them), and a
+        no is not taken over a STOP ("no stop").
+        """
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if intent not in OVERRIDABLE:
+            return False
+        text = text_of(tracker)
+        if fw.question(text) is not None or fw.wants_to_carry_on(text):
+            return True
+        if slot in YES_NO_SLOTS or slot == "ref_confirm":
+            if intent == "stop" and fw.yes_or_no(text) is True:
+                return True
+            if slot in YES_NO_SLOTS:
+                return False
+        options = WORD_OPTIONS.get(slot)
+        return options is not None and fw.choices(text, slot, options) is not None
 
     async def required_slots(
         self,

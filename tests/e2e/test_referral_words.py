@@ -194,6 +194,29 @@ def test_carrying_on_after_stop_keeps_the_answers(
     assert said(resident, db, words["for_me"]) == ["ask_ref_first_name"]
 
 
+def test_answers_the_model_reads_as_stop_or_a_person_are_still_answers(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
+    # Each of these messages alone the model reads as STOP or as asking for a person.
+    resident = Resident(gateway)
+    said(resident, db, "i want to ask for help")
+    assert said(resident, db, "my mum cannot cope with her letters") == ["ask_ref_needs"]
+    assert said(resident, db, "2") == ["ask_ref_for_whom"]
+    assert said(resident, db, "for another person") == ["ask_ref_agreement"]
+    for text in ("yes", "Rita", "skip", "25/12/1950", "E15 4HT", "skip"):
+        said(resident, db, text)
+    assert said(resident, db, "call me") == ["ask_ref_contact_times"]
+    for text in ("any time", "no", "no", "skip", "yes"):
+        said(resident, db, text)
+    assert said(resident, db, "send it") == ["referral_sent"]
+    answers = stored_answers(db, resident.number)
+    assert (answers["for_whom"], answers["contact_ways"]) == ("other", ["call"])
+    # A bare STOP and 0 are still STOP and a person.
+    said(resident, db, "i want to ask for help")
+    said(resident, db, "my rent is behind")
+    assert said(resident, db, "0") == ["handoff_open"]
+
+
 @pytest.mark.parametrize("code", ["en", "ur"])
 def test_carrying_on_in_words_after_a_pause(
     healthy: Stack, gateway: Gateway, db: Database, code: str
