@@ -194,6 +194,33 @@ def test_carrying_on_after_stop_keeps_the_answers(
     assert said(resident, db, words["for_me"]) == ["ask_ref_first_name"]
 
 
+@pytest.mark.parametrize(
+    ("code", "typed"),
+    [
+        ("bn", ["taka ar basa", "keno lagbe?", "amar jonno", "ji ha"]),
+        ("ur", ["paise aur ghar", "kis liye chahiye?", "mere liye", "ji haan"]),
+    ],
+)
+def test_bengali_and_urdu_in_latin_letters(
+    healthy: Stack, gateway: Gateway, db: Database, code: str, typed: list[str]
+) -> None:
+    say = phrases(code)
+    needs, why, for_me, yes = typed
+    resident = Resident(gateway)
+    converse(resident, db, say["opening"])
+    said(resident, db, say["want_help"])
+    assert said(resident, db, say["story"]) == ["ask_ref_needs"]
+    assert said(resident, db, needs) == ["ask_ref_for_whom"]
+    # The gateway may take Latin letters for another language and say so (its own part of
+    # issue 19); the form's answer is what this test is about.
+    form_keys = [k for k in said(resident, db, why) if k != "language_detected"]
+    assert form_keys == ["ref_why_for_whom", "ask_ref_for_whom"]
+    assert said(resident, db, for_me) == ["ask_ref_first_name"]
+    for text in (say["first_name"], say["skip"], "25/12/1980", "E15 4HT", say["skip"], "1", "1"):
+        said(resident, db, text)
+    assert said(resident, db, yes) == ["ask_ref_interpreter"]
+
+
 def test_answers_the_model_reads_as_stop_or_a_person_are_still_answers(
     healthy: Stack, gateway: Gateway, db: Database
 ) -> None:
