@@ -23,6 +23,9 @@ WORDS_FILE = Path(__file__).with_name("form_words.yml")
 ALL = "*all"
 #: A question about the form is at most this many words long (a longer message is an answer).
 QUESTION_MAX_WORDS = 12
+#: Only this many words of a message are read (an answer to a form question is short; a
+#: story of 1,000 characters would cost a tenth of a second for nothing).
+MAX_WORDS = 60
 #: Words between a negation and the option it turns off ("not in the morning").
 NEGATION_REACH = 3
 BOUNDARY = "|"
@@ -51,8 +54,7 @@ def fold(text: str) -> list[str]:
     plain = re.sub(r"([^\W\d_])\1+", r"\1", plain)  # "yesss" -> "yes", "call" -> "cal"
     plain = re.sub(r"(\d)(?=[^\W\d_])|([^\W\d_])(?=\d)", r"\1\2 ", plain)  # "5pm" -> "5 pm"
     plain = re.sub(r"[,.;!?\n\u061f\u06d4\u0964]+", f" {BOUNDARY} ", plain)
-    words = [w for w in re.split(r"[^\w|]+", plain) if w]
-    return words
+    return [w for w in re.split(r"[^\w|]+", plain) if w][:MAX_WORDS]
 
 
 def _distance(a: str, b: str, limit: int) -> int:
@@ -73,6 +75,7 @@ def _distance(a: str, b: str, limit: int) -> int:
     return row[-1]
 
 
+@lru_cache(maxsize=65536)
 def same_word(word: str, pattern: str) -> bool:
     """The same word, or one typo in five letters or more (two in nine or more)."""
     if word == pattern:
@@ -140,10 +143,31 @@ def _negations() -> tuple[frozenset[str], frozenset[str]]:
     return words("negation_before"), words("negation_after")
 
 
+class _Positions:
+    """Where each phrase word occurs in one message (fuzzy), each looked up once."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        self.memo: dict[str, frozenset[int]] = {}
+
+    def __call__(self, pattern: str) -> frozenset[int]:
+        found = self.memo.get(pattern)
+        if found is None:
+            # Only words that could be within a typo or two are compared letter by letter.
+            found = frozenset(
+                i
+                for i, w in enumerate(self.words)
+                if w == pattern or (abs(len(w) - len(pattern)) <= 2 and same_word(w, pattern))
+            )
+            self.memo[pattern] = found
+        return found
+
+
 def find(words: list[str], phrases: tuple[Phrase, ...]) -> list[Match]:
     """Every phrase found in the words, longest first, no word used twice; in message order."""
     taken = [w == BOUNDARY for w in words]
     real = [w for w in words if w != BOUNDARY]
+    at = _Positions(words)
     matches: list[Match] = []
     for phrase in phrases:
         n = len(phrase.words)
@@ -151,18 +175,14 @@ def find(words: list[str], phrases: tuple[Phrase, ...]) -> list[Match]:
             if len(real) == n and all(map(same_word, real, phrase.words)):
                 return [Match(phrase.value, 0, len(words))]
             continue
-        start = 0
-        while start + n <= len(words):
+        for start in sorted(at(phrase.words[0])):
             span = range(start, start + n)
-            if not any(taken[i] for i in span) and all(
-                same_word(words[i], p) for i, p in zip(span, phrase.words, strict=True)
-            ):
+            if start + n > len(words) or any(taken[i] for i in span):
+                continue
+            if all(i in at(p) for i, p in zip(span, phrase.words, strict=True)):
                 matches.append(Match(phrase.value, start, start + n))
                 for i in span:
                     taken[i] = True
-                start += n
-            else:
-                start += 1
     return _negate(words, sorted(matches, key=lambda m: m.start))
 
 
@@ -238,5 +258,7 @@ def question(text: str) -> str | None:
 def wants_to_carry_on(text: str) -> bool:
     """ "carry on", "let's finish the form", "continuă", "জারি রাখুন" ... as (almost) all the message."""
     words = [w for w in fold(text) if w != BOUNDARY]
+    if len(words) > QUESTION_MAX_WORDS:
+        return False
     matches = [m for m in find(words, phrases_for("resume")) if not m.negated]
     return bool(matches) and len(_leftover(words, matches)) <= 2
