@@ -8,6 +8,11 @@ on one question the re-ask also offers a person; answers given so far are always
 A few answers end the form early (under 16, no agreement, no consent): `ref_outcome` is
 set and required_slots() returns nothing, so Rasa deactivates the form and
 action_referral_done says the right thing.
+
+Options are read by their numbers or by their own words in any language, and yes or no by
+the words too (actions/form_words.py). A question about the form ("why do you need
+this?") is answered and the same question asked again; "carry on" asks it again too.
+Neither counts as a failed try: only an answer that could not be used does.
 """
 
 from __future__ import annotations
@@ -19,13 +24,51 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers as a
+from actions import form_words as fw
 from actions.messages import utter_key
+from actions.support import roles_in
 
 FORM = "referral_form"
 #: The NLU must be at least this sure before a yes, no or skip is taken as one.
 INTENT_CONFIDENCE = 0.3
 #: After this many failed tries at one question in a row, a person takes over.
 HAND_OFF_AFTER = 3
+#: The NLU must be at least this sure before a message is taken as a question about a role or cost.
+QUESTION_CONFIDENCE = 0.6
+#: Answers in the resident's own words: any words are an answer, so only the form's own
+#: question words (actions/form_words.yml) make a question here, never the NLU's guess.
+FREE_TEXT = frozenset({"ref_story", "ref_gp", "ref_access"})
+#: Not a failed answer: the question is asked again as it was.
+ASK_AGAIN = frozenset({"question", "carry_on"})
+#: Why each question is asked.
+WHY_KEYS = {
+    "ref_story": "ref_why_story",
+    "ref_needs": "ref_why_needs",
+    "ref_for_whom": "ref_why_for_whom",
+    "ref_agreement": "ref_why_for_whom",
+    "ref_first_name": "ref_why_name",
+    "ref_surname": "ref_why_name",
+    "ref_dob": "ref_why_dob",
+    "ref_postcode": "ref_why_postcode",
+    "ref_gp": "ref_why_gp",
+    "ref_contact_ways": "ref_why_contact",
+    "ref_contact_times": "ref_why_contact",
+    "ref_private": "ref_why_contact",
+    "ref_interpreter": "ref_why_access",
+    "ref_access": "ref_why_access",
+    "ref_consent": "ref_why_consent",
+    "ref_confirm": "ref_why_consent",
+}
+#: Intents that keep a message from the form, but whose words may still answer it.
+OVERRIDABLE = frozenset({"stop", "human"})
+YES_NO_SLOTS = frozenset({"ref_agreement", "ref_private", "ref_interpreter", "ref_consent"})
+WORD_OPTIONS: dict[str, tuple[str, ...]] = {
+    "ref_needs": a.NEEDS,
+    "ref_for_whom": ("self", "other"),
+    "ref_contact_ways": a.CONTACT_WAYS,
+    "ref_contact_times": a.CONTACT_TIMES,
+    "ref_confirm": tuple(name for name, _ in a.SUMMARY_ITEMS),
+}
 Slots = dict[str, Any]
 Domain = dict[str, Any]
 Dispatcher = CollectingDispatcher
@@ -45,6 +88,41 @@ def answer_intent(tracker: Tracker) -> str | None:
     return None
 
 
+def text_of(tracker: Tracker) -> str:
+    return str((tracker.latest_message or {}).get("text") or "")
+
+
+def form_question(tracker: Tracker, slot: str) -> str | None:
+    """What the message asks about the form ("why", "who_sees", "free", "role:<id>"), if it does."""
+    kind = fw.question(text_of(tracker))
+    if kind or slot in FREE_TEXT:
+        return kind
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    if (intent.get("confidence") or 0) < QUESTION_CONFIDENCE:
+        return None
+    if intent.get("name") == "ask_role":
+        roles = roles_in(tracker)
+        return f"role:{roles[0]}" if roles else None
+    return "free" if intent.get("name") == "ask_cost" else None
+
+
+def answer_question(dispatcher: Dispatcher, slot: str, kind: str) -> Slots:
+    """Answer it; the ask action then asks the same question again (no failed try counted)."""
+    more: Slots = {}
+    if kind.startswith("role:"):
+        role = kind.removeprefix("role:")
+        utter_key(dispatcher, "role_about", {"role": role})
+        utter_key(dispatcher, "role_details", {"role": role})
+        more["role"] = role
+    elif kind == "who_sees":
+        utter_key(dispatcher, "ref_who_sees")
+    elif kind == "free":
+        utter_key(dispatcher, "support_free")
+    else:
+        utter_key(dispatcher, WHY_KEYS[slot])
+    return {slot: None, "ref_error": {"reason": "question"}, **more}
+
+
 def failed(tracker: Tracker, slot: str, reason: str, **details: Any) -> Slots:
     count = int(tracker.get_slot("ref_failures") or 0) + 1
     return {slot: None, "ref_error": {"reason": reason, **details}, "ref_failures": count}
@@ -55,6 +133,9 @@ def kept(slot: str, value: Any, **more: Any) -> Slots:
 
 
 def yes_no(tracker: Tracker, slot: str) -> Slots | bool:
+    said = fw.yes_or_no(text_of(tracker))
+    if said is not None:
+        return said
     intent = answer_intent(tracker)
     if intent in {"affirm", "deny"}:
         return intent == "affirm"
@@ -77,17 +158,50 @@ class ValidateReferralForm(FormValidationAction):
         asked = tracker.get_slot("requested_slot")
         required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
         result: Slots = {}
-        for slot, value in tracker.slots_to_validate().items():
+        offered = tracker.slots_to_validate()
+        if asked in required and asked not in offered and hasattr(self, f"validate_{asked}"):
+            # Nothing taken: the model read STOP or "a person". If the words answer the
+            # question after all, they are the answer; otherwise the form steps aside.
+            offered = {asked: text_of(tracker)} if self._answers_anyway(tracker, asked) else {}
+        for slot, value in offered.items():
             if slot not in required:
                 continue
             validate = getattr(self, f"validate_{slot}", None)
             if slot != asked or validate is None:
                 result[slot] = value
                 continue
-            checked = validate(value, dispatcher, tracker, domain)
+            kind = form_question(tracker, slot)
+            if kind is not None:
+                checked = answer_question(dispatcher, slot, kind)
+            elif fw.wants_to_carry_on(text_of(tracker)):
+                checked = {slot: None, "ref_error": {"reason": "carry_on"}}
+            else:
+                checked = validate(value, dispatcher, tracker, domain)
             result.update(checked)
             tracker.slots.update(checked)
         return [SlotSet(slot, value) for slot, value in result.items()]
+
+    @staticmethod
+    def _answers_anyway(tracker: Tracker, slot: str) -> bool:
+        """Words the model took for STOP or "a person" that answer the question after all.
+
+        "someone else" and "call me" are options, "send it" is a yes, "why?" a question.
+        Never over a crisis, never for a bare STOP or 0 (no option words in them), and a
+        no is not taken over a STOP ("no stop").
+        """
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if intent not in OVERRIDABLE:
+            return False
+        text = text_of(tracker)
+        if fw.question(text) is not None or fw.wants_to_carry_on(text):
+            return True
+        if slot in YES_NO_SLOTS or slot == "ref_confirm":
+            if intent == "stop" and fw.yes_or_no(text) is True:
+                return True
+            if slot in YES_NO_SLOTS:
+                return False
+        options = WORD_OPTIONS.get(slot)
+        return options is not None and fw.choices(text, slot, options) is not None
 
     async def required_slots(
         self,
@@ -121,17 +235,12 @@ class ValidateReferralForm(FormValidationAction):
         return self._text(t, "ref_access", value, 300)
 
     def validate_ref_needs(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:
-        needs = a.NEEDS
-        chosen = a.parse_choices(str(value), len(needs))
-        if chosen is None:
-            return failed(t, "ref_needs", "needs")
-        return kept("ref_needs", [needs[n - 1] for n in chosen])
+        chosen = fw.choices(str(value), "ref_needs", a.NEEDS)
+        return failed(t, "ref_needs", "needs") if chosen is None else kept("ref_needs", chosen)
 
     def validate_ref_for_whom(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:
-        choice = a.parse_choice(str(value), 2)
-        if choice is None:
-            return failed(t, "ref_for_whom", "for_whom")
-        return kept("ref_for_whom", "self" if choice == 1 else "other")
+        choice = fw.choice(str(value), "ref_for_whom", ("self", "other"))
+        return failed(t, "ref_for_whom", "for_whom") if choice is None else kept("ref_for_whom", choice)
 
     def validate_ref_agreement(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:
         answer = yes_no(t, "ref_agreement")
@@ -183,10 +292,8 @@ class ValidateReferralForm(FormValidationAction):
     def _choices(
         self, tracker: Tracker, slot: str, value: Any, options: tuple[str, ...], reason: str
     ) -> Slots:
-        chosen = a.parse_choices(str(value), len(options))
-        if chosen is None:
-            return failed(tracker, slot, reason)
-        return kept(slot, [options[n - 1] for n in chosen])
+        chosen = fw.choices(str(value), slot, options)
+        return failed(tracker, slot, reason) if chosen is None else kept(slot, chosen)
 
     def validate_ref_contact_ways(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:
         return self._choices(t, "ref_contact_ways", value, a.CONTACT_WAYS, "contact_ways")
@@ -211,13 +318,15 @@ class ValidateReferralForm(FormValidationAction):
         return kept("ref_consent", "yes") if answer else kept("ref_consent", "no", ref_outcome="no_consent")
 
     def validate_ref_confirm(self, value: Any, d: Dispatcher, t: Tracker, domain: Domain) -> Slots:
-        if answer_intent(t) == "affirm":
+        said = fw.yes_or_no(str(value))
+        if said or (said is None and answer_intent(t) == "affirm"):
             return kept("ref_confirm", "yes")
-        item = a.parse_choice(str(value), len(a.SUMMARY_ITEMS))
+        items = tuple(name for name, _ in a.SUMMARY_ITEMS)
+        item = fw.choice(str(value), "ref_confirm", items)
         if item is None:
             return failed(t, "ref_confirm", "confirm")
         # Clear the chosen answers: the form asks them again, then shows the summary again.
-        _, slots = a.SUMMARY_ITEMS[item - 1]
+        slots = dict(a.SUMMARY_ITEMS)[item]
         return {**{slot: None for slot in slots}, "ref_confirm": None, "ref_error": None, "ref_failures": 0}
 
 
@@ -239,6 +348,8 @@ class AskReferralQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         error = tracker.get_slot("ref_error") or {}
+        if error.get("reason") in ASK_AGAIN:
+            error = {}  # answered a question, or "carry on": the same question, as it was
         params: dict[str, Any] = {}
         if error:
             key = (

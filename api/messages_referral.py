@@ -113,6 +113,29 @@ REFERRAL_MESSAGES: dict[str, str] = {
     ),
     "ref_retry_confirm": N_("Please reply YES to send it, or the number of the answer you want to change."),
     "ref_offer_person": N_("I have kept your answers so far. Type 0 if you would like a person to help."),
+    # --- Questions asked in the middle of the form (then the form question again) ------------
+    "ref_why_story": N_(
+        "So the person who helps you knows what is going on, and you do not have to tell it again."
+    ),
+    "ref_why_needs": N_("It helps us find the right kind of help for you."),
+    "ref_why_for_whom": N_(
+        "We need the details of the person who needs help. If it is someone else, they must agree."
+    ),
+    "ref_why_name": N_("So we know what to call you when we contact you."),
+    "ref_why_dob": N_(
+        "It helps the team find the right health records. This service is for people aged 16 and over."
+    ),
+    "ref_why_postcode": N_("Your postcode tells us which local team can help you."),
+    "ref_why_gp": N_("It helps the team find your records. If you do not know it, type SKIP."),
+    "ref_why_contact": N_("So we only contact you in a way, and at a time, that is safe for you."),
+    "ref_why_access": N_("So we can make talking or meeting easier for you."),
+    "ref_why_consent": N_(
+        "The local team and the GP need your answers to help you. Nothing is sent unless you say YES."
+    ),
+    "ref_who_sees": N_(
+        "Only the local support team sees your answers, and the GP practice if you say YES at "
+        "the end. You can ask us to delete them at any time."
+    ),
     # --- Endings ------------------------------------------------------------------------------
     "ref_under_16": N_(
         "Thank you for telling me. This service is for people aged 16 and over. Your GP, a "

@@ -66,3 +66,11 @@ def test_references_are_short_and_unambiguous() -> None:
 
 def test_a_closed_referral_changes_no_more() -> None:
     assert all(TRANSITIONS[status] or status.value == "closed" for status in TRANSITIONS)
+
+
+def test_every_question_says_why_it_is_asked() -> None:
+    # actions/referral_form.py WHY_KEYS, read from the source (the app's tests have no rasa_sdk).
+    why = dict(re.findall(r'^\s+"(ref_\w+)": "(ref_why_\w+)",$', FORM_SOURCE, flags=re.M))
+    assert set(why) == set(QUESTIONS)
+    for key in {*why.values(), "ref_who_sees"}:
+        assert key in MESSAGES, key
