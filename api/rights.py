@@ -15,6 +15,7 @@ actions/data_rights.py, actions/appointments.py); the worker turns each into the
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +27,8 @@ from api.bot_client import BotReply
 from api.config import Settings
 from api.db.models import Appointment, AuditEvent, Contact, Conversation, Referral, ReferralStatus
 from api.inbox import handoff
+
+log = logging.getLogger(__name__)
 
 KEYS = frozenset({"optout_request", "data_copy", "data_copy_request", "appointment_when"})
 #: Appointment states that still hold.
@@ -110,6 +113,7 @@ async def complete(
         session.add(
             AuditEvent(actor="resident", action="data_copy_requested", conversation_id=conversation.id)
         )
+        log.info("copy of data requested for conversation %s", conversation.id)
         return BotReply("data_copy_requested")
     if reply.key == "appointment_when":
         rows = await session.scalars(select(Appointment).where(Appointment.contact_id == contact.id))

@@ -9,6 +9,8 @@ import pytest
 from babel.dates import format_skeleton
 
 from api.i18n import render
+from api.inbox.handoff import REASONS
+from api.inbox.pages import REASON_LABELS
 from api.languages import load_languages
 from api.rights import appointment_reply, data_held_reply, next_appointment
 from api.worker.keywords import may_send
@@ -81,3 +83,8 @@ def test_only_the_opt_out_confirmation_goes_to_a_number_that_opted_out() -> None
     assert may_send(Out(), "optout_confirmed")  # type: ignore[arg-type]
     assert not may_send(Out(), "optout_ask")  # type: ignore[arg-type]
     assert not may_send(Out(), "appt_next")  # type: ignore[arg-type]
+
+
+def test_every_handoff_reason_has_a_label_in_the_inbox() -> None:
+    assert "data_copy" in REASONS
+    assert set(REASONS) <= set(REASON_LABELS)
