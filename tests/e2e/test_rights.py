@@ -11,7 +11,16 @@ from api.i18n import render
 from scripts.stack import Stack
 from tests.e2e.test_referral import phrases
 from tests.reminder_support import appointments, book
-from tests.support import Database, Gateway, Resident, converse, keys, release_deferred, unanswered
+from tests.support import (
+    Database,
+    Gateway,
+    Resident,
+    converse,
+    keys,
+    referral_answers,
+    release_deferred,
+    unanswered,
+)
 
 pytestmark = pytest.mark.stack
 
@@ -241,3 +250,18 @@ def test_when_is_my_appointment_in_other_languages(
     replies = converse(resident, db, text)
     assert said(replies, "appt_next", code, shown(appointment))
     assert replies[0]["body"] != render("appt_next", "en", shown(appointment))[1]
+
+
+@pytest.mark.parametrize("answer", ["dont phone me just text", "no texts please call me"])
+def test_how_to_contact_me_is_an_answer_in_the_form_not_an_opt_out(
+    healthy: Stack, gateway: Gateway, db: Database, answer: str
+) -> None:
+    resident = resident_in(gateway, db, "en")
+    converse(resident, db, "i want to ask for help")
+    for earlier in referral_answers()[:8]:
+        converse(resident, db, earlier)
+    replies = keys(converse(resident, db, answer))
+    assert "optout_ask" not in replies, replies
+    # Taken by the form as an answer: its re-ask (words are not yet read there) or the next question.
+    assert replies[-1] in {"ref_retry_contact_ways", "ask_ref_contact_times"}, replies
+    assert not opted_out(db, resident)
