@@ -49,10 +49,6 @@ MESSAGES: dict[str, str] = {
         "Or type 0 to talk to a person."
     ),
     "anything_else": N_("That is fine. You can ask me anything else, or type 0 to talk to a person."),
-    "appointment_interim": N_(
-        "I cannot see appointments here yet. Type 0 and a person from the team will help "
-        "you with your appointment."
-    ),
     "support_free": N_("All the support I can tell you about is free."),
     "support_how_long": N_(
         "It depends on the kind of help. Some is a few sessions. Some lasts weeks or months. "
@@ -101,12 +97,14 @@ MESSAGES: dict[str, str] = {
 from api.messages_inbox import INBOX_MESSAGES  # noqa: E402
 from api.messages_referral import REFERRAL_MESSAGES  # noqa: E402
 from api.messages_reminders import REMINDER_MESSAGES  # noqa: E402
+from api.messages_rights import RIGHTS_MESSAGES  # noqa: E402
 from api.messages_safety import SAFETY_MESSAGES  # noqa: E402
 
 MESSAGES.update(REFERRAL_MESSAGES)
 MESSAGES.update(SAFETY_MESSAGES)
 MESSAGES.update(INBOX_MESSAGES)
 MESSAGES.update(REMINDER_MESSAGES)
+MESSAGES.update(RIGHTS_MESSAGES)
 
 #: What the resident gets when the bot sends something that is not in this table.
 UNKNOWN_KEY_FALLBACK = "fallback"

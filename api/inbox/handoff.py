@@ -29,6 +29,7 @@ REASONS = (
     "followup_no",
     "followup_help",
     "followup_low",
+    "data_copy",
 )
 #: Bot keys that ask for a person: the bot's own handoff, sent for "0", "human", ....
 BOT_HANDOFF_KEYS = frozenset({"human_requested"})

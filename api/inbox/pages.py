@@ -85,6 +85,7 @@ REASON_LABELS = {
     "followup_no": "Service has not been in touch",
     "followup_help": "Asked for help at a follow-up",
     "followup_low": "Low score at the review",
+    "data_copy": "Asked for a copy of their data",
 }
 FLAG_LABELS = {
     "immediate_danger": "Immediate danger",

@@ -8,7 +8,7 @@ from typing import Any
 
 from babel.dates import format_skeleton, get_datetime_format, get_timezone
 
-KEYS = frozenset({"appt_booked", "appt_moved", "appt_reminder", "appt_cancelled"})
+KEYS = frozenset({"appt_booked", "appt_moved", "appt_reminder", "appt_cancelled", "appt_next"})
 LONDON = get_timezone("Europe/London")
 #: Appointment kinds and the sentence that says where.
 WHERE = {

@@ -9,13 +9,12 @@ STOP again stops all messages); if the bot cannot be asked, STOP opts out at onc
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.bot_client import BotReply, BotUnavailable
 from api.conversations import bot_may_answer
-from api.db.models import AuditEvent, Contact, Conversation, Referral, ReferralStatus, utcnow
-from api.inbox import handoff
+from api.db.models import Contact, Conversation, utcnow
+from api.rights import opt_out
 from api.worker.deps import WorkerDeps
 
 #: What may still be sent to a number that opted out.
@@ -47,22 +46,4 @@ async def keyword_replies(
                 return None
         except BotUnavailable:
             pass  # STOP must work with the bot down: opt out now
-    contact.opted_out_at = utcnow()
-    if await _has_open_case(session, conversation, contact):
-        handoff.begin(conversation, "stop_open_case", utcnow())
-        session.add(
-            AuditEvent(actor="resident", action="opted_out_open_case", conversation_id=conversation.id)
-        )
-    return [BotReply("optout_confirmed")]
-
-
-async def _has_open_case(session: AsyncSession, conversation: Conversation, contact: Contact) -> bool:
-    if conversation.safety_flag is not None:
-        return True
-    open_referral = await session.scalar(
-        select(Referral.id).where(
-            Referral.contact_id == contact.id,
-            Referral.status.in_((ReferralStatus.NEW.value, ReferralStatus.ACCEPTED.value)),
-        )
-    )
-    return open_referral is not None
+    return [await opt_out(session, conversation, contact, utcnow())]

@@ -17,6 +17,7 @@ from redis.exceptions import LockError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import rights
 from api.bot_client import BotReply, BotUnavailable
 from api.conversations import bot_may_answer, transition
 from api.db.models import Contact, Conversation, Direction, InboundStatus, Message, Owner, utcnow
@@ -187,7 +188,9 @@ async def _turn(
                 answered = [BotReply("fallback")]
             answered = from_bot(session, conversation, message, answered, concern)
             answered = await bot_replies(deps, session, conversation, answered)
-            replies += [await complete(session, contact, conversation, language, r) for r in answered]
+            for r in answered:
+                r = await rights.complete(session, deps.settings, contact, conversation, r, utcnow())
+                replies.append(await complete(session, contact, conversation, language, r))
             replies += step.after
         if len(text) > deps.settings.bot_max_chars:
             replies.insert(0, BotReply("long_message"))

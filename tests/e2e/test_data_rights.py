@@ -25,8 +25,10 @@ def test_delete_my_data_is_requested_then_carried_out_everywhere(
     resident = Resident(gateway)
     complete_referral(resident, db, ways="1")
     [contact] = db.rows("SELECT id, uid FROM contacts WHERE phone = :p", p=resident.number)
-    assert keys(converse(resident, db, "please delete my data")) == ["erasure_requested"]
-    assert keys(converse(resident, db, "delete all my details")) == ["erasure_requested"]
+    assert keys(converse(resident, db, "please delete my data")) == ["erasure_confirm"]
+    assert keys(converse(resident, db, "yes")) == ["erasure_requested"]
+    assert keys(converse(resident, db, "delete all my details")) == ["erasure_confirm"]
+    assert keys(converse(resident, db, "yes please")) == ["erasure_requested"]
     [request] = [r for r in api(gateway, "GET", "/erasure-requests", params={"status": "pending"}).json()]
     assert (
         db.rows("SELECT contact_id FROM erasure_requests WHERE id = :i", i=request["id"])[0]["contact_id"]

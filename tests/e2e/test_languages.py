@@ -73,7 +73,7 @@ def test_menu_choice_4_then_a_number(healthy: Stack, gateway: Gateway, db: Datab
     assert keys(chosen) == ["language_set", "help"] and chosen[1]["body"] == render("help", "ur")[1]
     assert language_of(db, resident) == ("ur", "chosen")
     # The menu is closed again: "3" is now the main menu's choice.
-    assert keys(converse(resident, db, "3")) == ["appointment_interim"]
+    assert keys(converse(resident, db, "3")) == ["appt_none"]
 
 
 def test_changing_language_in_the_referral_repeats_the_question(

@@ -109,9 +109,9 @@ def test_the_menu_works_by_number_and_by_word(healthy: Stack, gateway: Gateway) 
     menu = _turn(resident, "menu", 1)[0]
     assert menu["key"] == "help" and "1 " in menu["body"] and "0 " in menu["body"]
     assert _turn(resident, "1", 1)[0]["key"] == "support_overview"
-    # Until appointments exist (issue 6), 3 leads to a person rather than a dead end.
+    # 3 answers from the stored appointments: none booked, so a person is offered.
     reply = _turn(resident, "3", 1)[0]
-    assert reply["key"] == "appointment_interim" and "Type 0" in reply["body"]
+    assert reply["key"] == "appt_none" and "Type 0" in reply["body"]
     assert _turn(resident, "4", 1)[0]["key"] == "language_menu"
     assert _turn(resident, "what can you do", 1)[0]["key"] == "help"
     assert [r["key"] for r in _turn(resident, "2", 2)] == ["ref_intro", "ask_ref_story"]

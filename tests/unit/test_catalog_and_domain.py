@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from api import explain, handoff_text, referral_text
+from api import explain, handoff_text, referral_text, rights
 from api.i18n import render
 from api.messages import MESSAGES
 from api.referrals import replies
@@ -43,7 +43,7 @@ def test_actions_only_send_catalog_keys() -> None:
         used |= set(re.findall(r"""_KEY\s*=\s*["'](\w+)["']""", source))
         used |= set(re.findall(r"""utter_key\(\s*dispatcher\s*,\s*["'](\w+)["']""", source))
     assert "human_requested" in used  # the scan finds the keys actions send
-    composed = explain.KEYS | referral_text.KEYS | replies.KEYS | {step.BOT_SIGNAL}
+    composed = explain.KEYS | referral_text.KEYS | replies.KEYS | rights.KEYS | {step.BOT_SIGNAL}
     assert used - set(MESSAGES) - composed == set()
 
 
