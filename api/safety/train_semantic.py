@@ -1,9 +1,8 @@
 """Train the semantic safety net: python -m api.safety.train_semantic [out file].
 
-Examples of each crisis kind come from safety/semantic/<language>.yml and the NLU data's
-crisis_self_harm examples; examples of what is not a crisis from the same files'
-`not_crisis` lists (idioms, negation, hard lives without danger) and every other intent's
-NLU examples. Softmax regression on the sentence embeddings, classes weighted equally, then
+Examples of each crisis kind come from safety/semantic/*.yml; examples of what is not a
+crisis from the same files' `not_crisis` lists (idioms, negation, hard lives without danger)
+and every NLU example (data/nlu holds no crisis wording). Softmax regression on the sentence embeddings, classes weighted equally, then
 the threshold: on five-fold held-out chances, the one that reads MAX_ALARMS of the ordinary
 messages as crises (the recall it then has is printed).
 Prints held-out recall and false alarms. About a minute the first time (embedding), seconds
@@ -49,7 +48,7 @@ def examples(root: Path = ROOT) -> list[tuple[str, str]]:
             intent = item.get("intent")
             if not intent or intent in SKIP_INTENTS or intent.startswith("EXTERNAL"):
                 continue
-            kind = "suicide_self_harm" if intent == "crisis_self_harm" else NOT_CRISIS
+            kind = NOT_CRISIS
             for line in str(item.get("examples", "")).splitlines():
                 text = _ENTITY.sub(r"\1", line.strip()[2:].strip()) if line.strip().startswith("- ") else ""
                 if text:
