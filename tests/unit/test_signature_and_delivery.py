@@ -27,4 +27,3 @@ def test_the_query_string_is_part_of_what_is_signed() -> None:
     signature = sign(TOKEN, "https://p.example.org/twilio/status?m=12", FORM)
     assert is_valid_signature(TOKEN, "https://p.example.org", "/twilio/status?m=12", FORM, signature)
     assert not is_valid_signature(TOKEN, "https://p.example.org", "/twilio/status?m=13", FORM, signature)
-
