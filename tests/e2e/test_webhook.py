@@ -12,6 +12,7 @@ import redis
 
 from api.gateway.parsing import parse_form
 from api.gateway.signature import sign
+from api.understanding import STATUS_KEY
 from scripts.stack import Stack, StackConfig, free_port
 from tests.support import Database, Gateway, Resident, converse
 
@@ -301,9 +302,25 @@ def test_healthz_reports_every_component(healthy: Stack, gateway: Gateway) -> No
         "action_server",
         "worker",
         "urgent_lane",
+        "understanding",
         "transport",
     }
     assert all(part["ok"] for part in components.values())
+
+
+def test_healthz_says_when_the_semantic_net_is_missing(healthy: Stack, gateway: Gateway) -> None:
+    # What a worker writes at start-up when it could not load the net (api/understanding).
+    with redis.Redis.from_url(healthy.env["REDIS_URL"]) as client:
+        saved = client.get(STATUS_KEY)
+        assert saved == b"ok"
+        client.set(STATUS_KEY, "no semantic safety net (run make train)")
+        try:
+            response = gateway.client.get(gateway.base_url + "/healthz")
+            assert response.status_code == 503
+            part = response.json()["components"]["understanding"]
+            assert part == {"ok": False, "error": "no semantic safety net (run make train)"}
+        finally:
+            client.set(STATUS_KEY, saved)
 
 
 def test_the_outbox_answers_bad_numbers_clearly(healthy: Stack, gateway: Gateway) -> None:

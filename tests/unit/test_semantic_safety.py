@@ -87,3 +87,12 @@ def test_an_embedding_travels_as_text_and_anything_else_is_refused() -> None:
         assert embeddings.unpack(bad) is None
     nan = embeddings.pack(np.full(embeddings.DIM, np.nan, dtype=np.float32))
     assert embeddings.unpack(nan) is None
+
+
+def test_understanding_says_what_is_missing(tmp_path: Any) -> None:
+    from api.understanding import Understanding
+
+    missing = Understanding.load(str(tmp_path / "no-net.npz"))
+    assert missing.net is None
+    assert missing.status == "no semantic safety net (run make train)"
+    assert missing.crisis_kinds(np.ones(embeddings.DIM)) == []
