@@ -2,9 +2,9 @@
 
 Examples of each crisis kind come from safety/semantic/*.yml; examples of what is not a
 crisis from the same files' `not_crisis` lists (idioms, negation, hard lives without danger)
-and every NLU example (data/nlu holds no crisis wording). Softmax regression on the sentence embeddings, classes weighted equally, then
-the threshold: on five-fold held-out chances, the one that reads MAX_ALARMS of the ordinary
-messages as crises (the recall it then has is printed).
+and every NLU example (data/nlu holds no crisis wording). Softmax regression on the sentence
+embeddings, classes weighted equally, then the threshold: on five-fold held-out chances, the
+one that reads MAX_ALARMS of the ordinary messages as crises.
 Prints held-out recall and false alarms. About a minute the first time (embedding), seconds
 after (the embeddings are cached in var/cache).
 """
