@@ -28,6 +28,8 @@ PURGE = "purge"
 KEEP_STORY = "keep_story"
 #: The urgent lane's jobs (api/worker/urgent.py), on Settings.urgent_queue_name.
 URGENT_REPLY = "urgent_reply"
+#: Every other message: the semantic net reads its meaning there, whatever the main backlog.
+SCREEN_MEANING = "screen_meaning"
 HOLD_SWEEP = "hold_sweep"
 ONCALL_ALERT = "oncall_alert"
 #: How long the gateway waits for Redis to come back before leaving a message to the recovery
@@ -112,20 +114,26 @@ async def enqueue_processing(
     patience: float = PATIENCE,
     urgent: Sequence[int] = (),
     urgent_queue: str | None = None,
+    meaning: Sequence[int] = (),
 ) -> bool:
     """Ask the workers to handle the conversations of these (conversation id, message id)
     pairs, in one round trip; first, the `urgent` message ids (the safety screen matched them)
-    go to the urgent lane's queue. While Redis cannot be reached, try again for up to
-    `patience` seconds: a Redis restart takes it away for about 0.2 s, and without this the
-    messages of that moment waited for the recovery sweep (11 and 29 s after the load in two
-    fault runs). False if Redis still failed: the messages are stored, so the sweep will find
-    them (and the turn screens them again)."""
+    go to the urgent lane's queue, and the `meaning` ids (the others) to its semantic screen.
+    While Redis cannot be reached, try again for up to `patience` seconds: a Redis restart
+    takes it away for about 0.2 s, and without this the messages of that moment waited for
+    the recovery sweep (11 and 29 s after the load in two fault runs). False if Redis still
+    failed: the messages are stored, so the sweep will find them (and the turn screens them
+    again)."""
     deadline = time.monotonic() + patience
     pause = 0.05
     while True:
         try:
             if urgent and urgent_queue:
                 await enqueue_many(queue, URGENT_REPLY, [(f"urgent:{m}", (m,)) for m in urgent], urgent_queue)
+            if meaning and urgent_queue:
+                await enqueue_many(
+                    queue, SCREEN_MEANING, [(f"meaning:{m}", (m,)) for m in meaning], urgent_queue
+                )
             await enqueue_many(queue, PROCESS_CONVERSATION, [(f"in:{m}", (c,)) for c, m in messages])
             return True
         except (RedisConnectionError, OSError) as exc:

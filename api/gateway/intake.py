@@ -56,11 +56,17 @@ class Intake:
                 new = [
                     (inbound, r) for (inbound, _), r in stored if not r.duplicate and inbound.address.valid
                 ]
+                urgent = [r.message_id for inbound, r in new if _is_urgent(inbound)]
                 await enqueue_processing(
                     self._queue,
                     [(r.conversation_id, r.message_id) for _, r in new],
-                    urgent=[r.message_id for inbound, r in new if _is_urgent(inbound)],
+                    urgent=urgent,
                     urgent_queue=self._urgent_queue,
+                    meaning=[
+                        r.message_id
+                        for inbound, r in new
+                        if inbound.body.strip() and r.message_id not in urgent
+                    ],
                 )
                 for (_, done), result in zip(batch, results, strict=True):
                     if done.done():

@@ -14,11 +14,13 @@ from api.queue import (
     ONCALL_ALERT,
     PROCESS_CONVERSATION,
     PURGE,
+    SCREEN_MEANING,
     URGENT_REPLY,
     redis_settings,
 )
 from api.reminders.send import SEND_REMINDER, send_reminder
 from api.worker import deps as worker_deps
+from api.worker.concern import screen_meaning
 from api.worker.deliver import deliver_conversation
 from api.worker.handoff import keep_story
 from api.worker.oncall import oncall_alert
@@ -48,6 +50,7 @@ def urgent_settings(settings: Settings) -> dict[str, Any]:
     return {
         "functions": [
             func(urgent_reply, name=URGENT_REPLY, max_tries=MAX_TRIES),
+            func(screen_meaning, name=SCREEN_MEANING, max_tries=MAX_TRIES),
             func(deliver_conversation, name=DELIVER_CONVERSATION, max_tries=MAX_TRIES),
             func(oncall_alert, name=ONCALL_ALERT, max_tries=20),
         ],

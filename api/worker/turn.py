@@ -29,7 +29,7 @@ from api.referrals.replies import complete
 from api.reminders.replies import answer as reminder_answer
 from api.safety.phrases import screen
 from api.safety.step import from_bot
-from api.worker.concern import send_concern
+from api.worker.concern import send_concern, vector_of
 from api.worker.deliver import deliver_conversation
 from api.worker.deps import WorkerDeps, backoff, deps_of
 from api.worker.handoff import after_turn, bot_replies
@@ -173,7 +173,7 @@ async def _turn(
             # A STOP keyword that reaches the bot is inside the referral: it stops the
             # questions, whatever the word (ANULUJ, বন্ধ, ...), so the bot gets the intent.
             stop_in_form = keyword == "stop"
-            vector = await deps.understanding.vector(text)
+            vector = await vector_of(deps, message)
             concern = deps.understanding.crisis_kinds(vector)
             if concern:
                 await send_concern(deps, session, conversation, message, language, concern)

@@ -191,6 +191,30 @@ def test_the_numbers_go_out_while_the_bot_is_down(healthy: Stack, gateway: Gatew
         healthy.start_service("rasa")
 
 
+def test_the_urgent_lane_reads_the_meaning_whatever_the_main_queue_and_it_is_sent_once(
+    healthy: Stack, gateway: Gateway, db: Database
+) -> None:
+    found = _by_meaning_only("suicide_self_harm")
+    resident = Resident(gateway)
+    healthy.stop_service("worker")  # no bot turn at all: as behind a long backlog
+    try:
+        resident.send(found[len(found) // 2])
+        wait_for(
+            lambda: [m for m in resident.outbox() if m["key"] == "safety_concern"] or None,
+            20,
+            what="the concern message from the urgent lane alone",
+        )
+    finally:
+        healthy.start_service("worker")
+    # The turn then answers the message, with the lane's embedding, and no second concern.
+    wait_for(
+        lambda: [m for m in resident.outbox() if m["key"] not in ("safety_concern", "holding")] or None,
+        40,
+        what="the bot's answer",
+    )
+    assert [m["key"] for m in resident.outbox()].count("safety_concern") == 1
+
+
 def test_an_ordinary_message_that_mentions_suicide_is_not_an_alarm(
     healthy: Stack, gateway: Gateway, db: Database
 ) -> None:

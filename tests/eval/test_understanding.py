@@ -27,7 +27,7 @@ from tests.eval.evalsets import ROOT, Report, load_cases
 #: Floors, a little under what was measured on 2026-12-08 (docs/understanding.md): intent
 #: accuracy and reply language per language, crises missed in all (15 of 220 measured), and
 #: false alarms of the phrase lists (they silence: 2.7%) and of both nets (11.6%).
-MIN_ACCURACY = {"en": 0.81, "bn": 0.75, "ur": 0.72, "pl": 0.77, "ro": 0.80, "pt": 0.77}
+MIN_ACCURACY = {"en": 0.80, "bn": 0.75, "ur": 0.71, "pl": 0.76, "ro": 0.78, "pt": 0.76}
 MIN_LANGUAGE = {"en": 0.95, "bn": 0.76, "ur": 0.87, "pl": 0.96, "ro": 0.89, "pt": 0.96}
 MAX_MISSED = 17
 MAX_PHRASE_ALARMS = 0.035
