@@ -22,6 +22,11 @@ log = logging.getLogger(__name__)
 WITH_A_PERSON = (Owner.WAITING.value, Owner.HUMAN.value)
 
 
+#: Sent by the urgent lane, not answers of the bot's: a holding reply between two
+#: misunderstandings must not break "two in a row", nor a concern message.
+NOT_ANSWERS = ("holding", "safety_concern")
+
+
 async def _last_bot_key(session: AsyncSession, conversation_id: int) -> str | None:
     return await session.scalar(
         select(Message.catalog_key)
@@ -29,6 +34,7 @@ async def _last_bot_key(session: AsyncSession, conversation_id: int) -> str | No
             Message.conversation_id == conversation_id,
             Message.direction == Direction.OUT.value,
             Message.author == Author.BOT.value,
+            Message.catalog_key.not_in(NOT_ANSWERS),
         )
         .order_by(Message.id.desc())
         .limit(1)
