@@ -14,6 +14,7 @@ concern is sent once whoever finds it first.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
@@ -36,14 +37,20 @@ log = logging.getLogger(__name__)
 
 CONCERN = "safety_concern"
 #: The urgent lane's embedding of a message, for the turn (packed); gone after ten minutes.
-EMBEDDING_KEY = "embedding:{}"
 EMBEDDING_TTL = 600
+
+
+def _embedding_key(message: Message) -> str:
+    """By the message's id and a hash of its words: SQLite can give a deleted message's id to a
+    new one (retention, erasure), and a vector left for the old one must not be read for it."""
+    digest = hashlib.sha256(message.body.encode("utf-8")).hexdigest()[:16]
+    return f"embedding:{message.id}:{digest}"
 
 
 async def vector_of(deps: WorkerDeps, message: Message) -> np.ndarray | None:
     """The message's embedding: the one the urgent lane left, or computed now."""
     try:
-        saved = await deps.redis.getdel(EMBEDDING_KEY.format(message.id))
+        saved = await deps.redis.getdel(_embedding_key(message))
     except Exception:  # noqa: BLE001 - Redis away: compute it
         saved = None
     vector = unpack(saved.decode() if isinstance(saved, bytes) else saved)
@@ -63,7 +70,7 @@ async def screen_meaning(ctx: dict[str, Any], message_id: int) -> bool:
         vector = await deps.understanding.vector(message.body)
         if vector is None:
             return False
-        await deps.redis.set(EMBEDDING_KEY.format(message.id), pack(vector), ex=EMBEDDING_TTL)
+        await deps.redis.set(_embedding_key(message), pack(vector), ex=EMBEDDING_TTL)
         kinds = deps.understanding.crisis_kinds(vector)
         if not kinds:
             return False
